@@ -1,0 +1,95 @@
+"""Read a YAML file into plain data, remembering where every value stands.
+
+PyYAML's safe loader forgets positions and silently keeps the last of two
+duplicate keys; editors need both facts, so we compose the node tree ourselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path_ = tuple  # a JSON path: keys and list indexes from the root
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loader that keeps dates as text: the schema checks their format,
+    and a date object would not survive JSON Schema validation."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class YamlError(Exception):
+    """A syntax error or duplicate key, with its 1-based position."""
+
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+    path: tuple = ()
+
+
+@dataclass
+class Document:
+    """Parsed data plus the 1-based (line, column) of every value, keyed by JSON path."""
+
+    data: Any
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: tuple) -> tuple[int, int]:
+        """Position of the value at `path`, or of its nearest existing parent."""
+        path = tuple(path)
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1))
+
+
+def parse_yaml(text: str) -> Document:
+    """Parse one YAML document. Raises YamlError on bad syntax or duplicate keys."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(line, col, f"YAML syntax error: {exc.problem or exc}",
+                        "check the indentation and quoting on this line; a text containing ': ' or '#' must be quoted") from None
+    finally:
+        loader.dispose()
+    doc = Document(None)
+    if node is None:
+        return doc
+    doc.data = _build(loader, node, (), doc.positions)
+    return doc
+
+
+def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, positions: dict) -> Any:
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        result: dict = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                first = positions[path + (key,)]
+                raise YamlError(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                f"duplicate key '{key}' (first defined on line {first[0]})",
+                                "remove one of the two; YAML would silently keep only the last",
+                                path + (key,))
+            positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _build(loader, value_node, path + (key,), positions)
+            # The key's own position is more useful for errors about the value too.
+            positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, item, path + (i,), positions) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
