@@ -166,3 +166,17 @@ def load_catalogue(measures_dir: Path, root: Path | None = None) -> Catalogue:
     _CACHE[measures_dir] = (stamp, catalogue)
     return catalogue
 
+
+
+COST_BANDS = (("none", 10e6), ("low", 100e6), ("medium", 1e9), ("high", float("inf")))
+"""Investment bands for filtering, by the middle of the range (upper bounds, VND)."""
+PAYBACK_BANDS = (("quick", 1.0), ("medium", 3.0), ("long", float("inf")))
+"""Payback bands for filtering, by the middle of the range (upper bounds, years)."""
+
+
+def cost_band(measure: Measure) -> str:
+    return next(key for key, upper in COST_BANDS if measure.investment_vnd.mid < upper)
+
+
+def payback_band(measure: Measure) -> str:
+    return next(key for key, upper in PAYBACK_BANDS if measure.payback_years.mid < upper)

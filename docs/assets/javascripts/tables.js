@@ -1,0 +1,28 @@
+// Sortable comparison tables: click a column heading to sort by it.
+// Cells carry data-sort with the raw number; the text is the formatted one.
+(function () {
+  "use strict";
+  document.querySelectorAll("table.cp-sortable").forEach((table) => {
+    const heads = Array.from(table.tHead.rows[0].cells);
+    heads.forEach((th, index) => {
+      th.querySelector("button").addEventListener("click", () => {
+        const ascending = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach((h) => h.removeAttribute("aria-sort"));
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        const numeric = th.dataset.type === "num";
+        const key = (row) => {
+          const cell = row.cells[index];
+          const raw = cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
+          return numeric ? parseFloat(raw) : raw;
+        };
+        const rows = Array.from(table.tBodies[0].rows);
+        rows.sort((a, b) => {
+          const x = key(a), y = key(b);
+          const c = numeric ? x - y : String(x).localeCompare(String(y), document.documentElement.lang);
+          return ascending ? c : -c;
+        });
+        table.tBodies[0].append(...rows);
+      });
+    });
+  });
+})();

@@ -1,0 +1,314 @@
+"""Generate the site's Markdown pages from the catalogue and the handbook.
+
+Pages go into git-ignored folders under docs/ (mkdocs-static-i18n drops pages
+added outside docs/, design notes §2), one file per page and language, named
+`<page>.<lang>.md` for static-i18n's suffix structure. Pure Python: the MkDocs
+hook only calls `generate_pages` and `build_nav`.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from . import LANGUAGES, handbook
+from .catalogue import (COST_BANDS, PAYBACK_BANDS, TECHNIQUES, Catalogue, Measure, cost_band,
+                        load_catalogue, payback_band)
+from .charts import investment_payback_chart, technique_chart
+from .fonts import make_web_fonts
+from .formatting import (format_day, format_percent_range, format_vnd_range, format_years)
+from .i18n import label
+from .markdown_render import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
+                              resolve_measure_links)
+from .problems import SourceError, display_path
+
+GENERATED_DIRS = ("measures", "sectors", "handbook")
+"""Folders of docs/ that hold only generated pages (all git-ignored)."""
+DATA_BASENAME = "cp-measures"
+
+
+def pdf_name(sector: str | None, lang: str) -> str:
+    """The PDF file name (cpkb.pdf owns the scheme; imported lazily to keep the site light)."""
+    try:
+        from .pdf import book_filename
+    except ImportError:  # the PDF module is optional for the site build
+        return f"cp-handbook-{sector}-{lang}.pdf" if sector else f"cp-handbook-{lang}.pdf"
+    return book_filename(sector or None, lang)
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates" / "site"),
+                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters["md_block"] = lambda s: Markup(escape_markdown_block(str(s)))
+    env.filters["md_inline"] = lambda s: Markup(escape_markdown_inline(str(s)))
+    env.filters["yaml_str"] = lambda s: Markup(json.dumps(str(s), ensure_ascii=False))
+    env.filters["url"] = lambda s: Markup(str(escape(s)).replace("(", "%28").replace(")", "%29").replace(" ", "%20"))
+    return env
+
+
+def _savings(m: Measure, lang: str) -> list[tuple[str, str]]:
+    out = [(kind, format_percent_range(rng, lang)) for kind, rng in m.savings.items() if kind.endswith("_pct")]
+    if m.money_vnd_per_year:
+        out.append(("money_vnd_per_year", format_vnd_range(m.money_vnd_per_year, lang) + label("unit.per_year", lang)))
+    return out
+
+
+def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None) -> str:
+    """The Markdown page of one measure in one language."""
+    t = lambda key, **kw: label(key, lang, **kw)
+    return _env().get_template("measure.md.j2").render(
+        m=m, lang=lang, t=t, sector=cat.sector_by_key[m.sector],
+        investment=format_vnd_range(m.investment_vnd, lang), payback=format_years(m.payback_years, lang),
+        savings=_savings(m, lang), reviewed=format_day(m.reviewed, lang),
+        cost_band=cost_band(m), payback_band=payback_band(m),
+        related=[cat.by_id[r] for r in m.related if r in cat.by_id],
+        edit_url=f"{edit_base.rstrip('/')}/edit/main/{m.path}" if edit_base else None,
+    )
+
+
+def comparison_table(measures: list[Measure], lang: str, link_prefix: str) -> str:
+    """A sortable HTML table (assets/javascripts/tables.js sorts it by data-sort values)."""
+    t = lambda key: escape(label(key, lang))
+    head = [("id", t("table.id")), ("text", t("table.measure")), ("text", t("figures.technique")),
+            ("num", t("figures.complexity")), ("num", t("figures.investment")), ("num", t("figures.payback"))]
+    cells = "".join(f'<th scope="col" data-type="{kind}"><button type="button">{text}</button></th>' for kind, text in head)
+    rows = []
+    for m in sorted(measures, key=lambda m: (m.payback_years.mid, m.investment_vnd.mid)):
+        rows.append(
+            "<tr>"
+            f'<td data-sort="{m.id}">{m.id}</td>'
+            f'<td><a href="{link_prefix}{m.slug}/">{escape(m.title[lang])}</a></td>'
+            f'<td>{t("technique." + m.technique)}</td>'
+            f'<td data-sort="{m.complexity}">{t("complexity." + str(m.complexity))}</td>'
+            f'<td data-sort="{m.investment_vnd.mid:.0f}">{escape(format_vnd_range(m.investment_vnd, lang))}</td>'
+            f'<td data-sort="{m.payback_years.mid:.3f}">{escape(format_years(m.payback_years, lang))}</td>'
+            "</tr>")
+    return (f'<div class="md-typeset__table cp-compare"><table class="cp-sortable">'
+            f'<thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _charts(measures: list[Measure], lang: str, key: str) -> str:
+    return (investment_payback_chart(measures, lang, f"chart-{key}-ip") +
+            technique_chart(measures, lang, f"chart-{key}-tech"))
+
+
+def _stage_groups(measures: list[Measure], lang: str) -> list[tuple[str, list[Measure]]]:
+    """Measures grouped by process stage (first appearance order), simplest first within a stage."""
+    order: dict[str, int] = {}
+    for m in measures:
+        order.setdefault(m.process_stage[lang], len(order))
+    ordered = sorted(measures, key=lambda m: (order[m.process_stage[lang]], m.complexity, m.id))
+    return [(stage, list(items)) for stage, items in groupby(ordered, key=lambda m: m.process_stage[lang])]
+
+
+def _link_resolver(cat: Catalogue, prefix: str):
+    return lambda mid: f"{prefix}{cat.by_id[mid].slug}.md" if mid in cat.by_id else None
+
+
+def _handbook_page(root: Path, source: Path, cat: Catalogue, prefix: str) -> str:
+    text = source.read_text(encoding="utf-8")
+    body = resolve_measure_links(text, _link_resolver(cat, prefix), display_path(source, root))
+    rel = display_path(source, root)
+    return f"---\ncpkb_source: {json.dumps(rel)}\n---\n\n{body}"
+
+
+def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
+    """Every generated page: {path relative to docs/: Markdown}. Raises SourceError on bad sources."""
+    cat = load_catalogue(root / "measures", root=root)
+    env = _env()
+    pages: dict[str, str] = {}
+    problems = []
+    chapters = handbook.general_chapters(root)
+    for lang in LANGUAGES:
+        t = lambda key, _lang=lang, **kw: label(key, _lang, **kw)
+        for m in cat.measures:
+            pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(cat, m, lang, repo_url)
+        # Sector pages and their index.
+        counts = []
+        for s in cat.sectors:
+            measures = cat.in_sector(s.key)
+            counts.append((s, len(measures)))
+            source = handbook.sector_handbook_path(root, s.key, lang)
+            hb_text = handbook.read_markdown(source)
+            intro = ""
+            if hb_text:
+                try:
+                    intro = resolve_measure_links(handbook.introduction(hb_text),
+                                                  _link_resolver(cat, "../measures/"), display_path(source, root))
+                except MeasureLinkError as err:
+                    problems.extend(err.problems)
+            pages[f"sectors/{s.key}.{lang}.md"] = env.get_template("sector.md.j2").render(
+                sector=s, lang=lang, t=t, intro=Markup(intro), measures=measures,
+                stages=_stage_groups(measures, lang), charts=Markup(_charts(measures, lang, s.key)),
+                table=Markup(comparison_table(measures, lang, "../../measures/")),
+                has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if hb_text else "",
+                pdf_href=f"{'../../' if lang == LANGUAGES[0] else '../../../'}downloads/{pdf_name(s.key, lang)}")
+        pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(
+            lang=lang, t=t, sectors=counts)
+        pages[f"measures/index.{lang}.md"] = env.get_template("catalogue.md.j2").render(
+            lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
+            charts=Markup(_charts(cat.measures, lang, "all")),
+            data_name=f"{'' if lang == LANGUAGES[0] else '../'}{DATA_BASENAME}-{lang}")
+        root_prefix = "" if lang == LANGUAGES[0] else "../"
+        pages[f"downloads.{lang}.md"] = env.get_template("downloads.md.j2").render(
+            lang=lang, t=t, sectors=cat.sectors, root=root_prefix,
+            pdf=lambda key, l, _p=root_prefix: f"{_p}downloads/{pdf_name(key or None, l)}")
+        # Handbook: general chapters, sector handbooks, glossary.
+        for slug in chapters:
+            if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES):
+                try:
+                    pages[f"handbook/general/{slug}.{lang}.md"] = _handbook_page(
+                        root, handbook.chapter_path(root, slug, lang), cat, "../../measures/")
+                except MeasureLinkError as err:
+                    problems.extend(err.problems)
+        for s in cat.sectors:
+            if _both_languages(root, s.key):
+                try:
+                    pages[f"handbook/{s.key}.{lang}.md"] = _handbook_page(
+                        root, handbook.sector_handbook_path(root, s.key, lang), cat, "../measures/")
+                except MeasureLinkError as err:
+                    problems.extend(err.problems)
+        entries = handbook.glossary(root)
+        if entries:
+            pages[f"handbook/glossary.{lang}.md"] = env.get_template("glossary.md.j2").render(
+                lang=lang, t=t, entries=entries, other=[l for l in LANGUAGES if l != lang][0])
+        pages[f"handbook/index.{lang}.md"] = _handbook_index(root, cat, pages, lang)
+        pages.update(_editor_pages(root, lang))
+    if problems:
+        raise SourceError(problems)
+    return pages
+
+
+def _editor_pages(root: Path, lang: str) -> dict[str, str]:
+    """Field reference and translation status (cpkb.reference / cpkb.translations)."""
+    out = {}
+    try:
+        from .reference import render_field_reference
+        from .validate import load_schema
+
+        out[f"guides/field-reference.{lang}.md"] = render_field_reference(load_schema(root / "measures"), lang)
+    except ImportError:
+        pass
+    try:
+        from .translations import render_translation_status
+
+        out[f"guides/translations.{lang}.md"] = render_translation_status(root / "measures", lang)
+    except ImportError:
+        pass
+    return out
+
+
+def _both_languages(root: Path, sector: str) -> bool:
+    return all(handbook.sector_handbook_path(root, sector, l).exists() for l in LANGUAGES)
+
+
+def _handbook_index(root: Path, cat: Catalogue, pages: dict[str, str], lang: str) -> str:
+    t = lambda key: label(key, lang)
+    lines = ["---", f"title: {json.dumps(t('nav.handbook'), ensure_ascii=False)}", 'cpkb_source: "handbook/README.md"',
+             "---", "", f"# {t('nav.handbook')}", "",
+             f"<p class=\"cp-actions\"><a class=\"md-button md-button--primary\" href=\"../downloads/\">{escape(t('downloads.title'))}</a></p>", ""]
+    general = [slug for slug in handbook.general_chapters(root) if f"handbook/general/{slug}.{lang}.md" in pages]
+    if general:
+        lines += [f"## {t('nav.general')}", ""]
+        for slug in general:
+            title = handbook.title_of(handbook.read_markdown(handbook.chapter_path(root, slug, lang)), slug)
+            lines.append(f"1. [{escape_markdown_inline(title)}](general/{slug}.md)")
+        lines.append("")
+    sectors = [s for s in cat.sectors if f"handbook/{s.key}.{lang}.md" in pages]
+    if sectors:
+        lines += [f"## {t('nav.sector_handbooks')}", ""]
+        for s in sectors:
+            lines.append(f"- [{escape_markdown_inline(s.name[lang])}]({s.key}.md)")
+        lines.append("")
+    if f"handbook/glossary.{lang}.md" in pages:
+        lines += [f"## {t('nav.glossary')}", "", f"[{t('nav.glossary')}](glossary.md)", ""]
+    return "\n".join(lines)
+
+
+def _facets(cat: Catalogue, lang: str) -> list[dict]:
+    t = lambda key: label(key, lang)
+    return [
+        {"key": "sector", "label": t("figures.sector"), "values": [(s.key, s.name[lang]) for s in cat.sectors]},
+        {"key": "technique", "label": t("figures.technique"), "values": [(k, t(f"technique.{k}")) for k in TECHNIQUES]},
+        {"key": "complexity", "label": t("figures.complexity"), "values": [(str(i), t(f"complexity.{i}")) for i in (1, 2, 3)]},
+        {"key": "cost", "label": t("catalogue.cost_band"), "values": [(k, t(f"cost_band.{k}")) for k, _ in COST_BANDS]},
+        {"key": "payback", "label": t("catalogue.payback_band"), "values": [(k, t(f"payback_band.{k}")) for k, _ in PAYBACK_BANDS]},
+    ]
+
+
+def _catalogue_labels(cat: Catalogue, lang: str) -> str:
+    """Strings the catalogue script needs, in the page's language (JSON, safe inside <script>)."""
+    data = {"shown": label("catalogue.shown", lang), "none": label("catalogue.none", lang),
+            "unavailable": label("search.unavailable", lang),
+            "complexity": {str(i): label(f"complexity.{i}", lang) for i in (1, 2, 3)},
+            "technique": {k: label(f"technique.{k}", lang) for k in TECHNIQUES}}
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def build_nav(root: Path) -> list:
+    """The navigation, in the default language; static-i18n translates section titles."""
+    cat = load_catalogue(root / "measures", root=root)
+    t = lambda key: label(key, LANGUAGES[0])
+    docs = root / "docs"
+    general = [f"handbook/general/{slug}.md" for slug in handbook.general_chapters(root)
+               if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)]
+    sector_books = [f"handbook/{s.key}.md" for s in cat.sectors if _both_languages(root, s.key)]
+    book = ["handbook/index.md"]
+    if general:
+        book.append({t("nav.general"): general})
+    if sector_books:
+        book.append({t("nav.sector_handbooks"): sector_books})
+    if handbook.glossary(root):
+        book.append("handbook/glossary.md")
+    guides = ["guides/index.md"] + [f"guides/{name}.md" for name in ("editing", "field-reference", "translations", "benchmarks")
+                                    if (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()
+                                    or name in ("field-reference", "translations")] + ["downloads.md"]
+    return [
+        "index.md",
+        {t("nav.sectors"): ["sectors/index.md"] + [f"sectors/{s.key}.md" for s in cat.sectors]},
+        {t("nav.catalogue"): ["measures/index.md"]},
+        {t("nav.handbook"): book},
+        {t("nav.guides"): guides},
+        {t("nav.about"): ["about.md"]},
+    ]
+
+
+def nav_translations(lang: str) -> dict[str, str]:
+    """Section titles of the default language mapped to `lang`."""
+    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "guides", "about")
+    return {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
+
+
+_LAST: dict[Path, dict[str, str]] = {}
+
+
+def generate_pages(root: Path, docs_dir: Path, repo_url: str | None = None) -> int:
+    """Write generated pages into docs/, only where content changed; remove stale ones.
+
+    Returns the number of files written. Cached per process: static-i18n calls
+    this once per language with identical sources.
+    """
+    pages = render_pages(root, repo_url)
+    make_web_fonts(docs_dir / "assets" / "fonts")
+    if _LAST.get(docs_dir) == pages:
+        return 0
+    written = 0
+    for rel, text in pages.items():
+        path = docs_dir / rel
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written += 1
+    wanted = {docs_dir / rel for rel in pages}
+    for folder in GENERATED_DIRS:
+        for path in (docs_dir / folder).rglob("*.md"):
+            if path not in wanted:
+                path.unlink()
+    _LAST[docs_dir] = pages
+    return written
