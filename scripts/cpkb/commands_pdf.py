@@ -1,0 +1,53 @@
+"""`cpkb pdf`: build the PDF handbooks into site/downloads/ (or --out)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import LANGUAGES
+from .cli import _root, command
+
+COMPLETE = "complete"
+
+
+@command
+def register(sub) -> None:
+    p = sub.add_parser(
+        "pdf", help="build the print-ready PDF handbooks",
+        description="Build one PDF per sector and language plus the complete handbook per language, "
+                    "as handbook/book.yml declares. Exit 1 on bad sources (every problem listed), 2 on usage errors.")
+    p.add_argument("--lang", choices=LANGUAGES, action="append",
+                   help="only this language (repeatable; default: all)")
+    p.add_argument("--book", action="append", metavar="complete|SECTOR",
+                   help="only this book: 'complete' or a sector key (repeatable; default: all)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: site/downloads)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="books laid out in parallel (default: number of CPU cores)")
+    p.set_defaults(func=run_pdf)
+
+
+def run_pdf(args: argparse.Namespace) -> int:
+    from . import pdf
+
+    root = _root()
+    if args.jobs is not None and args.jobs < 1:
+        print("cpkb pdf: --jobs must be 1 or more", file=sys.stderr)
+        return 2
+    books = None if not args.book else [None if b == COMPLETE else b for b in args.book]
+    out = args.out or root / "site" / "downloads"
+    start = time.perf_counter()
+    try:
+        results = pdf.build_books(root, out, langs=args.lang or LANGUAGES, books=books, jobs=args.jobs)
+    except ValueError as err:  # an unknown book or language: a usage error, not a source error
+        print(f"cpkb pdf: {err}", file=sys.stderr)
+        return 2
+    wall = time.perf_counter() - start
+    for r in results:
+        print(f"{r.path}  {r.pages} pages  {r.seconds:.1f} s")
+    pages = sum(r.pages for r in results)
+    print(f"{len(results)} PDF(s), {pages} pages in {wall:.1f} s: "
+          f"{pdf.pages_per_second(results, wall):.1f} pages/s", file=sys.stderr)
+    return 0

@@ -1,0 +1,119 @@
+"""Print-ready PDF handbooks: one per sector and language, plus the complete book.
+
+The prose goes through the same Markdown dialect as the site (markdown_render),
+the structured parts (cover, fact sheets, worksheets, glossary, index) through
+Jinja2 templates in templates/pdf/, and WeasyPrint lays the pages out from
+CSS Paged Media (templates/pdf/book.css). No MkDocs import: the site build
+calls `book_filename` and `build_books`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from . import LANGUAGES
+from .catalogue import load_catalogue
+from .pdf_html import BookPlan, check_measure_links, plan_books, render_book_html
+from .pdf_sources import load_sources
+from .problems import SourceError
+
+__all__ = ["BookResult", "book_filename", "build_books", "pages_per_second", "planned_books",
+           "LANGUAGES", "FONT_PACKAGES"]
+
+FONT_PACKAGES = ("fonts-noto-core",)
+"""Debian packages the PDFs need at build time (fonts); WeasyPrint itself needs libpango."""
+
+
+@dataclass(frozen=True)
+class BookResult:
+    """One PDF written: where, which book, how many pages, how long its layout took."""
+
+    path: Path
+    lang: str
+    sector: str | None
+    pages: int
+    seconds: float
+
+
+def book_filename(sector_key: str | None, lang: str) -> str:
+    """Stable download name: cp-handbook-vi.pdf (complete), cp-handbook-beverages-en.pdf."""
+    return f"cp-handbook-{lang}.pdf" if sector_key is None else f"cp-handbook-{sector_key}-{lang}.pdf"
+
+
+def planned_books(root: Path) -> list[str | None]:
+    """The books handbook/book.yml asks for: None (complete) then sector keys.
+
+    The site links only these, so a sector page never points at a PDF that
+    is not built. Raises SourceError on bad sources.
+    """
+    root = Path(root)
+    sources = load_sources(root, load_catalogue(root / "measures", root=root))
+    return [None] + [entry.key for entry in sources.spec.sectors]
+
+
+def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
+                books: Sequence[str | None] | None = None, jobs: int | None = None) -> list[BookResult]:
+    """Build the PDFs into out_dir, in parallel; return one BookResult per PDF.
+
+    books: None means the complete book plus every sector of book.yml; else a
+    list of sector keys, None standing for the complete book. Every source is
+    read and checked before any PDF is laid out, and each PDF is written to a
+    temporary name and renamed, so bad sources or a crash never leave a
+    half-written or stale-looking PDF. Raises SourceError on bad sources.
+    """
+    root, out_dir = Path(root).resolve(), Path(out_dir)
+    plans = _plan(root, langs, books)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
+    # The complete books are the longest: start them first so the pool ends evenly.
+    plans.sort(key=lambda p: (p.sector is not None, p.sector or "", p.lang))
+    work = [(render_book_html(root, plan), plan.metadata(), plan.sector, plan.lang,
+             out_dir / book_filename(plan.sector, plan.lang)) for plan in plans]
+    if jobs == 1:
+        results = [_write_book(*item) for item in work]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_write_book, *zip(*work)))
+    return results
+
+
+def _plan(root: Path, langs: Sequence[str], books: Sequence[str | None] | None) -> list[BookPlan]:
+    for lang in langs:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language '{lang}': use one of {', '.join(LANGUAGES)}")
+    sources = load_sources(root, load_catalogue(root / "measures", root=root))
+    problems = check_measure_links(sources)
+    if problems:
+        raise SourceError(problems)
+    known = [e.key for e in sources.spec.sectors]
+    wanted = [None, *known] if books is None else list(books)
+    for key in wanted:
+        if key is not None and key not in known:
+            raise ValueError(f"no book for sector '{key}': handbook/book.yml lists {', '.join(known) or 'no sector'}")
+    return plan_books(sources, wanted, list(langs))
+
+
+def _write_book(html: str, metadata: dict, sector: str | None, lang: str, target: Path) -> BookResult:
+    """Lay out one book and write it atomically (temporary name, then rename)."""
+    from .pdf_render import write_pdf
+
+    start = time.perf_counter()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        pages = write_pdf(html, tmp, metadata)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return BookResult(target, lang, sector, pages, time.perf_counter() - start)
+
+
+def pages_per_second(results: Sequence[BookResult], wall_seconds: float | None = None) -> float:
+    """Throughput: total pages over wall-clock time (or summed layout time if not given)."""
+    seconds = wall_seconds if wall_seconds is not None else sum(r.seconds for r in results)
+    return sum(r.pages for r in results) / seconds if seconds > 0 else 0.0
+
