@@ -1,0 +1,424 @@
+"""The PDF handbooks: sources checked precisely, books read back as a trainer would use them.
+
+Fast tests check the sources and the HTML; tests marked `build` lay out real
+PDFs (the mini fixture, then the real catalogue) and read them back with
+pypdf and poppler's pdftotext / pdffonts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from cpkb import LANGUAGES, cli, pdf
+from cpkb.catalogue import load_catalogue
+from cpkb.pdf_html import css_string, plan_books, render_book_html, vi_sort_key
+from cpkb.pdf_sources import load_sources
+from cpkb.problems import SourceError
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+# Letters that only Vietnamese uses (among the two languages of the books).
+VI_LETTERS = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
+EN_FUNCTION_WORDS = {"the", "and", "of", "with", "which", "from", "for", "is", "are", "this", "that"}
+
+
+# --- helpers ---------------------------------------------------------------
+
+def copy_mini(dest: Path) -> Path:
+    shutil.copytree(MINI, dest)
+    shutil.copy2(Path(__file__).parent.parent / "measures" / "schema.json", dest / "measures" / "schema.json")
+    return dest
+
+
+def sources_of(root: Path):
+    return load_sources(root, load_catalogue(root / "measures", root=root))
+
+
+def problems_of(root: Path) -> list:
+    with pytest.raises(SourceError) as err:
+        sources_of(root)
+    return err.value.problems
+
+
+def edit_yaml(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def page_texts(path: Path) -> list[str]:
+    """Text of every page, as pdftotext extracts it (what a reader's search finds)."""
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return out.split("\f")[:-1]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def outline(path: Path) -> list[tuple[int, str, int]]:
+    """(level, title, 1-based page) of every bookmark."""
+    reader = PdfReader(str(path))
+    result = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                result.append((level, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 1)
+    return result
+
+
+def division_pages(path: Path, title: str) -> range:
+    """The pages of the top-level division called `title` (from the bookmarks)."""
+    tops = [(t, p) for level, t, p in outline(path) if level == 1]
+    start = next(p for t, p in tops if t == title)
+    later = [p for t, p in tops if p > start]
+    return range(start, (min(later) if later else len(PdfReader(str(path)).pages) + 1))
+
+
+# --- sources: fast, no layout ---------------------------------------------
+
+def test_book_filename_is_stable():
+    assert pdf.book_filename(None, "vi") == "cp-handbook-vi.pdf"
+    assert pdf.book_filename("beverages", "en") == "cp-handbook-beverages-en.pdf"
+
+
+def test_book_spec_of_the_mini_project(mini_project):
+    sources = sources_of(mini_project)
+    assert sources.spec.general == ("01-cleaner-production",)
+    assert [e.key for e in sources.spec.sectors] == ["beverages", "utilities"]
+    assert sources.spec.appendices == ("worksheets", "glossary", "index")
+    assert [c.title for c in sources.general["en"]] == ["What cleaner production is"]
+    assert len(sources.glossary) == 3 and len(sources.worksheets) == 2
+    assert pdf.planned_books(mini_project) == [None, "beverages", "utilities"]
+
+
+def test_general_all_takes_every_chapter_in_name_order(mini_project):
+    general = mini_project / "handbook" / "general"
+    for lang in LANGUAGES:
+        (general / f"00-foreword.{lang}.md").write_text("# Foreword\n\nText.\n", encoding="utf-8")
+    assert sources_of(mini_project).spec.general == ("00-foreword", "01-cleaner-production")
+
+
+def test_listed_but_missing_chapter_is_a_precise_error(mini_project):
+    book = mini_project / "handbook" / "book.yml"
+    book.write_text(book.read_text(encoding="utf-8").replace("general: all", "general: [01-cleaner-production, 09-missing]"),
+                    encoding="utf-8")
+    [problem] = problems_of(mini_project)
+    assert problem.file == "handbook/book.yml" and problem.field == "general[1]"
+    assert problem.line == book.read_text(encoding="utf-8").splitlines().index(
+        "general: [01-cleaner-production, 09-missing]") + 1
+    assert "09-missing" in problem.message and "01-cleaner-production" in problem.hint
+
+
+def test_chapter_in_one_language_only_names_the_missing_file(mini_project):
+    (mini_project / "handbook" / "beverages" / "index.en.md").unlink()
+    [problem] = problems_of(mini_project)
+    assert problem.file == "handbook/beverages/index.en.md"
+    assert "missing" in problem.message and "index.vi.md" in problem.hint
+
+
+def test_unknown_sector_and_bad_date_in_book_yml(mini_project):
+    edit_yaml(mini_project / "handbook" / "book.yml",
+              lambda d: d.update(sectors=["beverages", "brewing"], date="28/11/2026"))
+    problems = problems_of(mini_project)
+    assert {p.field for p in problems} == {"sectors[1]", "date"}
+    assert all(p.file == "handbook/book.yml" and p.line > 1 for p in problems)
+
+
+def test_sector_without_chapter_when_declared(mini_project):
+    shutil.rmtree(mini_project / "handbook" / "utilities")
+    edit_yaml(mini_project / "handbook" / "book.yml",
+              lambda d: d.update(sectors=["beverages", {"key": "utilities", "chapter": False}]))
+    sources = sources_of(mini_project)
+    assert ("utilities", "vi") not in sources.sector_chapters
+
+
+def test_link_to_unknown_measure_fails_with_file_and_line(mini_project):
+    chapter = mini_project / "handbook" / "beverages" / "index.vi.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nXem [biện pháp](measure:BEV-999).\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        pdf.build_books(mini_project, mini_project / "out", books=["beverages"], jobs=1)
+    [problem] = err.value.problems
+    assert problem.file == "handbook/beverages/index.vi.md" and "BEV-999" in problem.message
+    assert problem.line == len(chapter.read_text(encoding="utf-8").splitlines())
+    assert not (mini_project / "out").exists() or not list((mini_project / "out").iterdir())
+
+
+def test_bad_glossary_and_worksheets_are_reported_together(mini_project):
+    edit_yaml(mini_project / "handbook" / "glossary.yml", lambda d: d[1]["definition"].pop("en"))
+    edit_yaml(mini_project / "handbook" / "worksheets.yml", lambda d: d[0].update(rows="ten"))
+    problems = problems_of(mini_project)
+    assert [(p.file, p.field) for p in problems] == [("handbook/glossary.yml", "[1].definition"),
+                                                     ("handbook/worksheets.yml", "[0].rows")]
+
+
+def test_cli_usage_errors_exit_2_and_source_errors_exit_1(mini_project, monkeypatch, capsys):
+    monkeypatch.chdir(mini_project)
+    assert cli.main(["pdf", "--book", "brewing"]) == 2
+    assert "brewing" in capsys.readouterr().err
+    assert cli.main(["pdf", "--jobs", "0"]) == 2
+    (mini_project / "handbook" / "glossary.yml").write_text("- term: [unclosed\n", encoding="utf-8")
+    assert cli.main(["pdf", "--out", str(mini_project / "out")]) == 1
+    assert "handbook/glossary.yml:" in capsys.readouterr().err
+
+
+def test_hostile_record_text_is_escaped_in_the_html(mini_project):
+    path = mini_project / "measures" / "beverages" / "BEV-001.yml"
+    edit_yaml(path, lambda d: (d["title"].update(en="Meter <script>alert(1)</script> & co"),
+                               d["description"].update(en='Raw <img src=x onerror="alert(1)"> {: onclick="x"} *ok*')))
+    sources = sources_of(mini_project)
+    [plan] = plan_books(sources, ["beverages"], ["en"])
+    html = render_book_html(mini_project, plan)
+    assert "<script>" not in html and "<img src=x" not in html
+    assert not re.search(r"<[^>]*\b(onclick|onerror)=", html)  # no attribute made from record text
+    assert "Meter &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert "<em>ok</em>" in html  # Markdown in the description still works
+
+
+def test_vietnamese_dictionary_order():
+    words = ["đánh giá", "dòng thải", "ăn mòn", "an toàn", "bã malt", "ô nhiễm", "ơn", "o"]
+    assert sorted(words, key=vi_sort_key) == ["an toàn", "ăn mòn", "bã malt", "dòng thải", "đánh giá",
+                                              "o", "ô nhiễm", "ơn"]
+
+
+def test_css_string_cannot_break_out_of_the_stylesheet():
+    assert css_string('a"b\\c</style>') == '"a\\22 b\\5c c\\3c /style\\3e "'
+
+
+# --- the mini books, laid out once ----------------------------------------
+
+@pytest.fixture(scope="module")
+def mini_books(tmp_path_factory):
+    root = copy_mini(tmp_path_factory.mktemp("mini") / "project")
+    out = root / "downloads"
+    results = pdf.build_books(root, out)
+    return root, out, results
+
+
+@pytest.mark.build
+def test_mini_build_writes_every_book_and_nothing_else(mini_books):
+    root, out, results = mini_books
+    expected = {pdf.book_filename(b, l) for b in (None, "beverages", "utilities") for l in LANGUAGES}
+    assert {p.name for p in out.iterdir()} == expected  # no temporary file left behind
+    assert all(r.pages > 10 and r.seconds > 0 for r in results)
+    assert pdf.pages_per_second(results) > 0
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_measure_is_in_its_sector_book_and_the_complete_book(mini_books, lang):
+    root, out, _ = mini_books
+    catalogue = load_catalogue(root / "measures", root=root)
+    complete = flat(" ".join(page_texts(out / pdf.book_filename(None, lang))))
+    for sector in ("beverages", "utilities"):
+        text = flat(" ".join(page_texts(out / pdf.book_filename(sector, lang))))
+        for m in catalogue.in_sector(sector):
+            for where in (text, complete):
+                assert f"{m.id}. {flat(m.title[lang])}" in where  # the fact sheet heading
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("book", [None, "beverages"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_toc_page_numbers_match_the_bookmarks(mini_books, book, lang):
+    _, out, _ = mini_books
+    path = out / pdf.book_filename(book, lang)
+    marks = outline(path)
+    contents_title = {"vi": "Mục lục", "en": "Contents"}[lang]
+    toc = flat(" ".join(page_texts(path)[p - 1] for p in division_pages(path, contents_title)))
+    chapters = [(t, p) for level, t, p in marks if level == 1 and t != contents_title][1:]  # [0] is the cover
+    assert len(chapters) >= 6
+    for title, page in chapters:
+        match = re.search(re.escape(flat(title)) + r" ?\.{3,} ?(\d+)", toc)
+        assert match, f"{title!r} is not in the table of contents"
+        assert int(match.group(1)) == page, title
+
+
+@pytest.mark.build
+def test_bookmarks_cover_chapters_measures_and_worksheets(mini_books):
+    _, out, _ = mini_books
+    titles = [t for _, t, _ in outline(out / "cp-handbook-beverages-en.pdf")]
+    for expected in ("Contents", "What cleaner production is", "Cleaner production handbook for breweries",
+                     "Cleaner production measures: Beer and beverages", "Worksheet 1. CP team", "Glossary",
+                     "Index of measures by technique and complexity"):
+        assert expected in titles
+    assert any(t.startswith("BEV-001. ") for t in titles) and any(t.startswith("UTL-001. ") for t in titles)
+
+
+@pytest.mark.build
+def test_measure_links_point_at_the_fact_sheet(mini_books):
+    _, out, _ = mini_books
+    path = out / "cp-handbook-beverages-vi.pdf"
+    reader = PdfReader(str(path))
+    sheet_page = {t.split(".")[0]: p for _, t, p in outline(path) if re.match(r"[A-Z]+-\d{3}\. ", t)}
+    chapter_page = next(p for _, t, p in outline(path) if t == "Sổ tay sản xuất sạch hơn ngành bia")
+    targets = set()
+    for annot in reader.pages[chapter_page - 1].get("/Annots", []):
+        annot = annot.get_object()
+        dest = annot.get("/Dest") or (annot.get("/A") or {}).get("/D")
+        if dest is None:
+            continue
+        name = str(dest) if not isinstance(dest, list) else None
+        page = (reader.named_destinations[name].page if name else dest[0])
+        targets.add((name, reader.get_page_number(page.get_object()) + 1))
+    assert ("measure-bev-001", sheet_page["BEV-001"]) in targets
+    assert ("measure-utl-001", sheet_page["UTL-001"]) in targets  # another sector's measure, printed too
+    text = flat(page_texts(path)[chapter_page - 1])
+    assert f"(tr. {sheet_page['BEV-001']})" in text  # and the page is printed for paper readers
+
+
+@pytest.mark.build
+def test_fonts_are_embedded(mini_books):
+    _, out, _ = mini_books
+    for path in out.iterdir():
+        rows = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+        assert rows and all(row.split()[-5] == "yes" for row in rows), rows  # the "emb" column
+        assert any("Noto-Sans" in row for row in rows)
+
+
+@pytest.mark.build
+def test_vietnamese_text_extracts_as_nfc(mini_books):
+    _, out, _ = mini_books
+    text = "\n".join(page_texts(out / "cp-handbook-beverages-vi.pdf"))
+    assert unicodedata.is_normalized("NFC", text)
+    for word in ("Sổ tay sản xuất sạch hơn ngành bia", "Lắp đồng hồ đo theo khu vực", "Nghiền malt",
+                 "Thời gian hoàn vốn", "Phiếu 1. Đội sản xuất sạch hơn", "nồi nấu"):
+        assert word in flat(text), word
+
+
+def _legitimate_other_language(root: Path) -> list[str]:
+    """Text that rightly stays in its own language: source citations and the glossary's other column."""
+    catalogue = load_catalogue(root / "measures", root=root)
+    keep = [flat(s) for m in catalogue.measures for src in m.sources for s in (src.title, src.publisher)]
+    return sorted(keep, key=len, reverse=True)
+
+
+def _pages_outside_glossary(path: Path, lang: str) -> list[str]:
+    glossary = division_pages(path, {"vi": "Bảng thuật ngữ", "en": "Glossary"}[lang])
+    return [t for i, t in enumerate(page_texts(path), start=1) if i not in glossary]
+
+
+def _strip(text: str, phrases: list[str]) -> str:
+    text = flat(text)
+    for phrase in phrases:
+        text = text.replace(phrase, " ")
+    return re.sub(r"https?://\S+", " ", text)
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("book", [None, "beverages", "utilities"])
+def test_english_book_has_no_vietnamese_body_text(mini_books, book):
+    root, out, _ = mini_books
+    keep = _legitimate_other_language(root)
+    for page in _pages_outside_glossary(out / pdf.book_filename(book, "en"), "en"):
+        words = [w for w in _strip(page, keep).split() if VI_LETTERS.search(w)]
+        assert not words, words
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("book", [None, "beverages", "utilities"])
+def test_vietnamese_book_has_no_english_body_text(mini_books, book):
+    root, out, _ = mini_books
+    keep = _legitimate_other_language(root) + ["UNEP (1996). Cleaner Production: A Training Resource Package."]
+    for page in _pages_outside_glossary(out / pdf.book_filename(book, "vi"), "vi"):
+        words = [w for w in _strip(page, keep).lower().split() if w in EN_FUNCTION_WORDS]
+        assert not words, words
+
+
+@pytest.mark.build
+def test_metadata_language_and_tags(mini_books):
+    _, out, _ = mini_books
+    reader = PdfReader(str(out / "cp-handbook-beverages-en.pdf"))
+    meta = reader.metadata
+    assert meta.title == "Handbook on applying cleaner production – Beer and beverages"
+    assert meta.subject == "Handbook on applying cleaner production: Beer and beverages"
+    assert meta["/CreationDate"].startswith("D:20261128")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    assert PdfReader(str(out / "cp-handbook-vi.pdf")).trailer["/Root"]["/Lang"] == "vi"
+
+
+@pytest.mark.build
+def test_same_sources_give_byte_identical_pdfs(mini_books, tmp_path, monkeypatch):
+    root, out, _ = mini_books
+    again = pdf.build_books(root, tmp_path / "a", langs=["vi"], books=["beverages"], jobs=1)
+    assert again[0].path.read_bytes() == (out / "cp-handbook-beverages-vi.pdf").read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    [stamped] = pdf.build_books(root, tmp_path / "b", langs=["vi"], books=["beverages"], jobs=1)
+    assert PdfReader(str(stamped.path)).metadata["/CreationDate"].startswith("D:20260101")
+    [twice] = pdf.build_books(root, tmp_path / "c", langs=["vi"], books=["beverages"], jobs=1)
+    assert twice.path.read_bytes() == stamped.path.read_bytes()
+
+
+@pytest.mark.build
+def test_hostile_record_text_prints_literally(mini_project):
+    path = mini_project / "measures" / "utilities" / "UTL-002.yml"
+    edit_yaml(path, lambda d: (d["title"].update(en="Traps <script>alert(1)</script> & <b>leaks</b>"),
+                               d["summary"].update(en="Ünïcödé ‘quotes’ — <i>not italic</i> {: .x}")))
+    [result] = pdf.build_books(mini_project, mini_project / "out", langs=["en"], books=["utilities"], jobs=1)
+    text = flat(" ".join(page_texts(result.path)))
+    assert "UTL-002. Traps <script>alert(1)</script> & <b>leaks</b>" in text
+    assert "Ünïcödé ‘quotes’ — <i>not italic</i> {: .x}" in text
+
+
+# --- the real catalogue ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_books(project_root, tmp_path_factory):
+    out = tmp_path_factory.mktemp("real-books")
+    results = pdf.build_books(project_root, out)
+    return project_root, out, results
+
+
+@pytest.mark.build
+def test_real_books_are_complete(real_books):
+    root, out, results = real_books
+    catalogue = load_catalogue(root / "measures", root=root)
+    books = pdf.planned_books(root)
+    assert {r.path.name for r in results} == {pdf.book_filename(b, l) for b in books for l in LANGUAGES}
+    for lang in LANGUAGES:
+        complete = flat(" ".join(page_texts(out / pdf.book_filename(None, lang))))
+        for sector in books[1:]:
+            text = flat(" ".join(page_texts(out / pdf.book_filename(sector, lang))))
+            for m in catalogue.in_sector(sector):
+                heading = f"{m.id}. {flat(m.title[lang])}"
+                assert heading in text and heading in complete, heading
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_real_complete_book_toc_and_language(real_books, lang):
+    root, out, _ = real_books
+    path = out / pdf.book_filename(None, lang)
+    contents_title = {"vi": "Mục lục", "en": "Contents"}[lang]
+    toc = flat(" ".join(page_texts(path)[p - 1] for p in division_pages(path, contents_title)))
+    for level, title, page in outline(path):
+        if level == 1 and title != contents_title and page > 1:
+            match = re.search(re.escape(flat(title)) + r" ?\.{3,} ?(\d+)", toc)
+            assert match and int(match.group(1)) == page, title
+    pages = _pages_outside_glossary(path, lang)
+    text = "\n".join(pages)
+    assert unicodedata.is_normalized("NFC", text)
+    keep = _legitimate_other_language(root)
+    words = _strip(text, keep).split()
+    if lang == "en":
+        other = [w for w in words if VI_LETTERS.search(w)]
+    else:
+        other = [w for w in (w.lower() for w in words) if w in EN_FUNCTION_WORDS]
+    # Place and organisation names may keep their own spelling; body text may not.
+    assert len(other) <= len(words) / 200, other[:40]
