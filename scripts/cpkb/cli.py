@@ -106,6 +106,3 @@ def _load_commands() -> None:
             if err.name != f"cpkb.commands_{name}":
                 raise
 
-
-if __name__ == "__main__":
-    sys.exit(main())

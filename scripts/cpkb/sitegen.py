@@ -9,6 +9,7 @@ hook only calls `generate_pages` and `build_nav`.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def pdf_name(sector: str | None, lang: str) -> str:
     return book_filename(sector or None, lang)
 
 
+@lru_cache(maxsize=1)
 def _env() -> Environment:
+    """One Jinja environment per process: compiling templates dominates otherwise."""
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates" / "site"),
                       autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)

@@ -151,8 +151,12 @@ def _load_sectors(measures_dir: Path, report: Report, root: Path) -> list[dict]:
 
 
 def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report: Report) -> Record | None:
-    def problem(doc_path: tuple, message: str, hint: str = "", doc: Document | None = None) -> None:
-        line, col = doc.position(doc_path) if doc else (1, 1)
+    def problem(doc_path: tuple, message: str, hint: str = "", doc: Document | None = None,
+                needle: str | None = None) -> None:
+        if doc is None:
+            line, col = 1, 1
+        else:
+            line, col = doc.locate(doc_path, needle) if needle else doc.position(doc_path)
         report.problems.append(Problem(shown, line, col, _dotted(doc_path), message, hint))
 
     raw = path.read_bytes()
@@ -181,18 +185,19 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
     data = doc.data
     for at, value in _strings(data):
         if unicodedata.normalize("NFC", value) != value:
+            word = next(w for w in value.split() if unicodedata.normalize("NFC", w) != w)
             problem(at, "text is not in Unicode NFC (decomposed accents, as some keyboards type them)",
-                    "run `cpkb validate --fix` to normalise the file", doc)
+                    "run `cpkb validate --fix` to normalise the file", doc, needle=word)
         bad = _INVISIBLE.search(value)
         if bad:
             problem(at, f"contains the invisible or control character U+{ord(bad.group()):04X}",
-                    "delete it; retype the text around it if you cannot see it", doc)
+                    "delete it; retype the text around it if you cannot see it", doc, needle=bad.group())
         if at and at[-1] in LANGUAGES and not value.strip():
             problem(at, "the text is blank", f"write the {'Vietnamese' if at[-1] == 'vi' else 'English'} text", doc)
         for link in _MD_LINK.findall(value):
             if link and not _SAFE_LINK.match(link):
                 problem(at, f"link target '{link[:60]}' is not allowed",
-                        "links must be https://, mailto:, measure:ID or a relative path", doc)
+                        "links must be https://, mailto:, measure:ID or a relative path", doc, needle=link)
 
     measure_id = data.get("id")
     if isinstance(measure_id, str) and measure_id != path.stem:
@@ -381,7 +386,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _short(value: Any) -> str:

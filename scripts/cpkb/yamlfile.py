@@ -42,6 +42,7 @@ class Document:
 
     data: Any
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
 
     def position(self, path: tuple) -> tuple[int, int]:
         """Position of the value at `path`, or of its nearest existing parent."""
@@ -50,20 +51,38 @@ class Document:
             path = path[:-1]
         return self.positions.get(path, (1, 1))
 
+    def locate(self, path: tuple, needle: str) -> tuple[int, int]:
+        """Position of `needle` inside the value at `path`: a problem inside a
+        multi-line text is reported on its own line, not on the field's first line."""
+        line, col = self.position(path)
+        lines = self.text.split("\n")
+        for number in range(line - 1, len(lines)):
+            found = lines[number].find(needle, col - 1 if number == line - 1 else 0)
+            if found >= 0:
+                return number + 1, found + 1
+        return line, col
+
 
 def parse_yaml(text: str) -> Document:
     """Parse one YAML document. Raises YamlError on bad syntax or duplicate keys."""
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as exc:
+        # Raised before parsing for characters YAML forbids (control characters).
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+        raise YamlError(line, col, f"YAML syntax error: the character U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X} is not allowed",
+                        "delete the invisible control character; retype the text around it") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlError(line, col, f"YAML syntax error: {exc.problem or exc}",
                         "check the indentation and quoting on this line; a text containing ': ' or '#' must be quoted") from None
-    finally:
-        loader.dispose()
-    doc = Document(None)
+    doc = Document(None, text=text)
     if node is None:
         return doc
     doc.data = _build(loader, node, (), doc.positions)

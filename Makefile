@@ -1,0 +1,50 @@
+# CP Handbook. The two commands a fresh machine needs: `make build`, `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: build site pdf test test-fast serve validate bench system-deps clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+system-deps:  ## install the Debian packages (Pango, Noto fonts, poppler, Chromium) when missing
+	@sh scripts/system-deps.sh
+
+validate: $(STAMP)  ## check every measure file
+	$(BIN)/cpkb validate
+
+build: system-deps $(STAMP)  ## validate, then build site/ (both languages, search, downloads, PDFs)
+	$(BIN)/cpkb validate
+	$(BIN)/cpkb build
+
+site: system-deps $(STAMP)  ## like build, without the PDFs (quicker)
+	$(BIN)/cpkb build --no-pdf
+
+pdf: system-deps $(STAMP)  ## only the PDF handbooks, into site/downloads/
+	$(BIN)/cpkb pdf
+
+test: system-deps $(STAMP)  ## the whole test suite: unit, real builds, PDFs, Chromium
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## tests that need no build or browser
+	$(BIN)/python -m pytest -m "not build and not browser"
+
+serve: system-deps $(STAMP)  ## live preview at http://127.0.0.1:8000 (search needs make build)
+	$(BIN)/mkdocs serve
+
+bench: system-deps $(STAMP)  ## benchmarks at 100, 1,000 and 10,000 measures; writes docs/guides/benchmarks.*.md
+	$(BIN)/cpkb bench
+
+clean:  ## remove build output and generated pages (not the venv)
+	rm -rf site .site-build-* .site-old-* docs/measures docs/sectors docs/handbook docs/assets/fonts \
+	  docs/downloads.*.md docs/guides/field-reference.*.md docs/guides/translations.*.md

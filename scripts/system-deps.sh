@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install the Debian packages the build and the tests need, when missing.
+#   libpango-1.0-0 libpangoft2-1.0-0  WeasyPrint's text layout
+#   fonts-noto-core                   Noto Sans: PDF font and the site's self-hosted web font
+#   poppler-utils                     pdftotext / pdftoppm, used by the PDF tests
+#   chromium                          the browser tests (Playwright drives Debian's build)
+set -e
+PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils chromium"
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "system-deps: installing$missing"
+if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
+  echo "system-deps: run as root: apt-get update && apt-get install -y$missing" >&2; exit 1; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
