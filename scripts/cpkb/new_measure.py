@@ -48,8 +48,6 @@ MESSAGES = {
                   "trước các trường tùy chọn muốn dùng, rồi xóa đoạn hướng dẫn này. Các dòng chú thích "
                   "khác có thể giữ hoặc xóa. Kiểm tra: .venv/bin/cpkb validate"),
         "item_fields": "Mỗi mục gồm:",
-        "translation": ("translation: do lệnh `cpkb translations --mark` ghi sau khi bản tiếng Anh được "
-                        "kiểm tra; không tự viết."),
         # Errors, in the language of the command line.
         "unknown_sector": "không có ngành '{sector}'; các ngành: {keys}",
         "id_prefix": "mã {id} không bắt đầu bằng {prefix}-, tiền tố của ngành {sector}",
@@ -62,8 +60,6 @@ MESSAGES = {
                   "the optional fields you use, then delete these instructions. The other comments may "
                   "stay or go. Check: .venv/bin/cpkb validate"),
         "item_fields": "Each entry has:",
-        "translation": ("translation: written by `cpkb translations --mark` once the English has been "
-                        "checked; do not write it by hand."),
         "unknown_sector": "unknown sector '{sector}'; sectors: {keys}",
         "id_prefix": "id {id} does not start with {prefix}-, the prefix of sector {sector}",
         "id_taken": "id {id} is already used by {path}",
@@ -237,10 +233,9 @@ def render_measure_yaml(draft: Draft, schema: dict) -> str:
     for lang in ("vi", "en"):
         out += _comment(MESSAGES[lang]["intro"], 0)
     out.append("")
+    # Fields absent from the data, the translation block included (its
+    # description says `cpkb translations --mark` writes it), come out commented.
     out += _object_lines(schema, schema, draft.data, "", 0, draft.todo)
-    out.append("")
-    for lang in ("vi", "en"):
-        out += _comment(MESSAGES[lang]["translation"], 0)
     text = "\n".join(out) + "\n"
     if parse_yaml(text).data != draft.data:
         raise AssertionError("internal error: the rendered YAML does not round-trip; please report it")
@@ -252,8 +247,6 @@ def _object_lines(node: dict, schema: dict, data: dict, prefix: str, indent: int
     pad = " " * indent
     out: list[str] = []
     for f in child_fields(node, schema, prefix):
-        if f.name in NOT_FLAGS and not prefix:
-            continue
         if describe:
             if out and indent == 0:
                 out.append("")

@@ -126,9 +126,9 @@ def measure_translation(data: dict, path: Path, shown: str | None = None) -> Mea
         vi, en = _clean(text.get("vi")), _clean(text.get("en"))
         if not en or en.startswith(PLACEHOLDER):
             untranslated.append((field_path, "missing"))
-        elif vi and en == vi and re.search(r"[^\W\d_]", vi):
-            # Identical text with letters in it was copied, not translated;
-            # identical numbers or symbols ("CO₂", "5%") are left alone.
+        elif en == vi and len(re.findall(r"[^\W\d_]{2,}", vi)) >= 2:
+            # Identical text of two words or more was copied, not translated;
+            # a name, acronym or number ("CIP", "CO₂", "5%") may rightly be the same.
             untranslated.append((field_path, "copy"))
     current = vi_hash(data)
     stored = (data.get("translation") or {}).get("vi_hash") if isinstance(data.get("translation"), dict) else None
@@ -212,6 +212,7 @@ def _with_hash(text: str, digest: str) -> str:
     offsets) instead of loading and re-dumping, which would drop comments and
     reflow every text.
     """
+    value = _hash_scalar(digest)
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(root, yaml.MappingNode):
         raise MarkError("not a YAML mapping")
@@ -224,17 +225,23 @@ def _with_hash(text: str, digest: str) -> str:
                     start, end = sub_value.start_mark.index, sub_value.end_mark.index
                     if sub_value.value == digest:
                         return text
-                    return text[:start] + digest + text[end:]
+                    return text[:start] + value + text[end:]
         # translation: with no usable vi_hash (empty, null or malformed):
         # replace the whole value by the flow form, the smallest valid one.
         start, end = value_node.start_mark.index, value_node.end_mark.index
         if start == end:  # `translation:` with nothing after it
-            return text[:start].rstrip(" ") + f" {{vi_hash: {digest}}}" + text[end:]
-        return text[:start] + f"{{vi_hash: {digest}}}" + text[end:]
+            return text[:start].rstrip(" ") + f" {{vi_hash: {value}}}" + text[end:]
+        return text[:start] + f"{{vi_hash: {value}}}" + text[end:]
     # No block yet: append it, so the diff of a pull request is two lines.
     if text and not text.endswith("\n"):
         text += "\n"
-    return text + f"translation:\n  vi_hash: {digest}\n"
+    return text + f"translation:\n  vi_hash: {value}\n"
+
+
+def _hash_scalar(digest: str) -> str:
+    """The hash as a YAML scalar that reads back as text: a hash of only
+    digits (729222762945) would otherwise load as a number and fail the schema."""
+    return digest if isinstance(yaml.safe_load(digest), str) else f"'{digest}'"
 
 
 def find_measure_file(measures_dir: Path, measure_id: str) -> Path | None:
