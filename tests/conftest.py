@@ -25,3 +25,101 @@ def mini_project(tmp_path: Path) -> Path:
     shutil.copytree(MINI, project)
     shutil.copy2(ROOT / "measures" / "schema.json", project / "measures" / "schema.json")
     return project
+
+
+# --- site builds (shared by the site, link and browser tests) -----------------
+
+import functools
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+SITE_SHELL = ("mkdocs.yml", "docs", "overrides")
+GENERATED = ("measures", "sectors", "handbook")
+
+
+def make_site_project(project: Path) -> Path:
+    """Give a fixture project the site shell of the repository (mkdocs.yml,
+    docs/ without generated pages, overrides/) and the build code."""
+    for name in SITE_SHELL:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, dirs_exist_ok=True,
+                            ignore=lambda d, names: [n for n in names if Path(d) == ROOT / "docs" and n in GENERATED])
+        else:
+            shutil.copy2(source, project / name)
+    (project / "scripts").symlink_to(ROOT / "scripts", target_is_directory=True)
+    return project
+
+
+def run_cpkb(args: list[str], cwd: Path, timeout: int = 1800) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([sys.executable, "-m", "cpkb", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+HOSTILE = """\
+# yaml-language-server: $schema=../schema.json
+id: BEV-009
+sector: beverages
+process_stage: {vi: "<b>Rửa</b> chai", en: "<b>Bottle</b> washing"}
+technique: good_housekeeping
+complexity: 1
+title:
+  vi: "Đóng vòi <script>window.__pwned=1</script> khi nghỉ ca"
+  en: "Close taps <script>window.__pwned=1</script> at breaks"
+summary:
+  vi: "<img src=x onerror=\\"window.__pwned=2\\"> Tóm tắt {: onclick=\\"window.__pwned=3\\"}"
+  en: "<img src=x onerror=\\"window.__pwned=2\\"> Summary {: onclick=\\"window.__pwned=3\\"}"
+description:
+  vi: "<iframe src=\\"https://evil.example\\"></iframe> [liên kết](https://example.org) **đậm** & <style>body{display:none}</style>"
+  en: "<iframe src=\\"https://evil.example\\"></iframe> [link](https://example.org) **bold** & <style>body{display:none}</style>"
+investment_vnd: {min: 0, max: 1000000}
+savings: {water_pct: {min: 1, max: 2}}
+payback_years: {min: 0, max: 0.1}
+figure_basis: indicative
+environmental_benefits: {vi: "<svg onload=alert(1)>Ít nước", en: "<svg onload=alert(1)>Less water"}
+applicability: {vi: "Mọi nhà máy", en: "Any plant"}
+sources:
+  - {title: "<a href='javascript:alert(1)'>Guide</a>", publisher: "<b>UNEP</b>", year: 1996}
+reviewed: 2026-11-01
+"""
+"""A valid record full of markup: it must show as text, never run (issue 7)."""
+
+
+@pytest.fixture(scope="session")
+def mini_site(tmp_path_factory) -> Path:
+    """The mini project plus one hostile record, built with `cpkb build` (PDFs included); returns the project."""
+    project = tmp_path_factory.mktemp("mini-site") / "project"
+    shutil.copytree(MINI, project)
+    shutil.copy2(ROOT / "measures" / "schema.json", project / "measures" / "schema.json")
+    (project / "measures" / "beverages" / "BEV-009.yml").write_text(HOSTILE, encoding="utf-8")
+    make_site_project(project)
+    result = run_cpkb(["build"], project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The real catalogue built with PDFs (once per session) into a temporary site folder."""
+    site = tmp_path_factory.mktemp("real") / "site"
+    result = run_cpkb(["build", "--site-dir", str(site)], ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(folder: Path):
+    """Serve `folder` on a free loopback port in a thread; returns (base_url, server)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server

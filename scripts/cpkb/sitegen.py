@@ -8,6 +8,7 @@ hook only calls `generate_pages` and `build_nav`.
 
 from __future__ import annotations
 
+import html
 import json
 from functools import lru_cache
 from itertools import groupby
@@ -41,6 +42,12 @@ def pdf_name(sector: str | None, lang: str) -> str:
     return book_filename(sector or None, lang)
 
 
+def to_root(depth: int, lang: str) -> str:
+    """Relative path from a page `depth` folders deep (sectors/beverages/ is 2)
+    to the site root, where downloads/ and pagefind/ are shared by both languages."""
+    return "../" * (depth + (0 if lang == LANGUAGES[0] else 1))
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     """One Jinja environment per process: compiling templates dominates otherwise."""
@@ -49,7 +56,9 @@ def _env() -> Environment:
                       keep_trailing_newline=True)
     env.filters["md_block"] = lambda s: Markup(escape_markdown_block(str(s)))
     env.filters["md_inline"] = lambda s: Markup(escape_markdown_inline(str(s)))
-    env.filters["yaml_str"] = lambda s: Markup(json.dumps(str(s), ensure_ascii=False))
+    # Front-matter values reach Material's templates (<title>, header, meta
+    # description), which do not autoescape: escape HTML before quoting.
+    env.filters["yaml_str"] = lambda s: Markup(json.dumps(html.escape(str(s)), ensure_ascii=False))
     env.filters["url"] = lambda s: Markup(str(escape(s)).replace("(", "%28").replace(")", "%29").replace(" ", "%20"))
     return env
 
@@ -150,14 +159,14 @@ def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
                 stages=_stage_groups(measures, lang), charts=Markup(_charts(measures, lang, s.key)),
                 table=Markup(comparison_table(measures, lang, "../../measures/")),
                 has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if hb_text else "",
-                pdf_href=f"{'../../' if lang == LANGUAGES[0] else '../../../'}downloads/{pdf_name(s.key, lang)}")
+                pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}")
         pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(
             lang=lang, t=t, sectors=counts)
         pages[f"measures/index.{lang}.md"] = env.get_template("catalogue.md.j2").render(
             lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
             charts=Markup(_charts(cat.measures, lang, "all")),
-            data_name=f"{'' if lang == LANGUAGES[0] else '../'}{DATA_BASENAME}-{lang}")
-        root_prefix = "" if lang == LANGUAGES[0] else "../"
+            data_name=f"{to_root(1, lang)}downloads/{DATA_BASENAME}-{lang}")
+        root_prefix = to_root(1, lang)
         pages[f"downloads.{lang}.md"] = env.get_template("downloads.md.j2").render(
             lang=lang, t=t, sectors=cat.sectors, root=root_prefix,
             pdf=lambda key, l, _p=root_prefix: f"{_p}downloads/{pdf_name(key or None, l)}")
