@@ -1,0 +1,138 @@
+"""The built site in real Chromium (Debian's, driven by Playwright): search,
+catalogue filters, language switcher, console errors, external requests."""
+
+from __future__ import annotations
+
+import shutil
+from urllib.parse import urlparse
+
+import pytest
+
+from cpkb.catalogue import load_catalogue
+
+from conftest import serve
+
+pytestmark = [pytest.mark.build, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def base_url(mini_site):
+    url, server = serve(mini_site / "site")
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is required for the browser tests (make system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+class Watch:
+    """Console errors and requests that leave the local server."""
+
+    def __init__(self, page, base_url):
+        self.errors, self.external = [], []
+        host = urlparse(base_url).netloc
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.external.append(r.url)
+                if urlparse(r.url).scheme in ("http", "https") and urlparse(r.url).netloc != host else None)
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.watch = Watch(page, base_url)
+    yield page
+    assert page.watch.external == [], "requests left the site"
+    assert page.watch.errors == [], "console errors"
+    context.close()
+
+
+def search(page, query: str) -> list[str]:
+    page.keyboard.press("/")
+    page.locator("#cp-search-input").wait_for(state="visible")
+    page.fill("#cp-search-input", query)
+    page.wait_for_selector("#cp-search-results li a", timeout=15000)
+    return page.eval_on_selector_all("#cp-search-results li a", "els => els.map(a => new URL(a.href).pathname)")
+
+
+def test_unaccented_vietnamese_query_finds_the_measure(page, base_url):
+    page.goto(base_url)
+    results = search(page, "thu hoi nuoc ngung")
+    assert results[0] == "/measures/utl-001/"
+    text = page.inner_text("#cp-search-results li:first-child")
+    assert "Hệ thống phụ trợ dùng chung" in text  # the sector, shown with the hit
+    assert all(not r.startswith("/en/") for r in results)
+
+
+def test_english_query_on_english_pages(page, base_url):
+    page.goto(base_url + "en/")
+    results = search(page, "return condensate boiler")
+    assert results[0] == "/en/measures/utl-001/"
+    assert all(r.startswith("/en/") for r in results), "English search returns English pages only"
+
+
+def test_catalogue_filters_survive_a_reload(page, base_url, mini_site):
+    cat = load_catalogue(mini_site / "measures", root=mini_site)
+    expected = sorted(m.id for m in cat.measures if m.sector == "beverages" and m.complexity == 1)
+    page.goto(base_url + "measures/")
+    page.wait_for_selector("#cp-results li")
+    page.check('input[name="sector"][value="beverages"]')
+    page.check('input[name="complexity"][value="1"]')
+    page.wait_for_function(f"document.querySelectorAll('#cp-results li').length === {len(expected)}")
+    assert "sector=beverages" in page.url and "complexity=1" in page.url
+
+    page.reload()
+    page.wait_for_function(f"document.querySelectorAll('#cp-results li').length === {len(expected)}")
+    shown = sorted(page.eval_on_selector_all("#cp-results li code", "els => els.map(e => e.textContent)"))
+    assert shown == expected
+    assert page.is_checked('input[name="sector"][value="beverages"]')
+    count = page.inner_text('[data-count-for="complexity:1"]')
+    assert count == f"({len(expected)})"
+
+
+def test_catalogue_sorts_by_payback(page, base_url, mini_site):
+    cat = load_catalogue(mini_site / "measures", root=mini_site)
+    page.goto(base_url + "en/measures/?sort=payback")
+    page.wait_for_function(f"document.querySelectorAll('#cp-results li').length === {len(cat.measures)}")
+    shown = page.eval_on_selector_all("#cp-results li code", "els => els.map(e => e.textContent)")
+    paybacks = [cat.by_id[i].payback_years.mid for i in shown]
+    assert paybacks == sorted(paybacks)
+
+
+def test_language_switcher_keeps_the_measure(page, base_url):
+    page.goto(base_url + "measures/utl-001/")
+    page.hover(".md-header__option .md-select")
+    page.click('.md-select__link[hreflang="en"]')
+    page.wait_for_load_state()
+    assert urlparse(page.url).path == "/en/measures/utl-001/"
+    assert page.inner_text("article h1").startswith("Return condensate")
+
+
+def test_hostile_record_does_not_run(page, base_url):
+    page.goto(base_url + "measures/bev-009/")
+    assert page.evaluate("window.__pwned === undefined")
+    assert "<script>" in page.inner_text("article h1")
+
+
+def test_comparison_table_sorts_on_click(page, base_url):
+    page.goto(base_url + "sectors/beverages/")
+    page.click("table.cp-sortable th:nth-child(1) button")
+    ids = page.eval_on_selector_all("table.cp-sortable tbody tr td:first-child", "els => els.map(e => e.textContent)")
+    assert ids == sorted(ids)
+    page.click("table.cp-sortable th:nth-child(1) button")
+    ids = page.eval_on_selector_all("table.cp-sortable tbody tr td:first-child", "els => els.map(e => e.textContent)")
+    assert ids == sorted(ids, reverse=True)
