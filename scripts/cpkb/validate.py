@@ -337,7 +337,7 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
         return "the list has repeated items", "remove the duplicates", at
     if kind == "pattern":
         field_name = next((p for p in reversed(at) if isinstance(p, str)), "")
-        hints = {"id": "use the sector prefix, a hyphen and three digits, e.g. BEV-004",
+        hints = {"id": "use the sector prefix, a hyphen and three or four digits, e.g. BEV-004",
                  "url": "give the full address starting with https://",
                  "reviewed": "write the date as YYYY-MM-DD, e.g. 2026-11-28",
                  "sector": "use a key of measures/sectors.yml, e.g. beverages",

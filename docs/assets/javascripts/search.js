@@ -77,8 +77,13 @@
     if (search === null || mine !== latest) return;
     const n = search.results.length;
     meta.textContent = n ? config.labels.results.replace("{n}", n) : config.labels.none;
-    const data = await Promise.all(search.results.slice(0, 12).map((r) => r.data()));
+    // The first hit is shown as soon as its fragment arrives; the rest follow.
+    const first = search.results.slice(0, 1).map((r) => r.data());
+    const data = await Promise.all(first);
     if (mine !== latest) return;
     list.replaceChildren(...data.map(item));
+    const rest = await Promise.all(search.results.slice(1, 12).map((r) => r.data()));
+    if (mine !== latest) return;
+    list.append(...rest.map(item));
   });
 })();

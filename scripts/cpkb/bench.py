@@ -1,0 +1,221 @@
+"""`cpkb bench`: how the pipeline scales, on synthetic catalogues of 100,
+1,000 and 10,000 measures, with the results written to the benchmark page.
+
+Synthetic measures are copies of the real ones (so text lengths and both
+languages are realistic) with new ids, sectors and jittered figures, drawn
+from a fixed seed. Every step runs as the user runs it (subprocesses), in a
+temporary project next to the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from . import LANGUAGES
+from .catalogue import load_catalogue
+from .validate import validate_catalogue
+
+SIZES = (100, 1_000, 10_000)
+SEED = 20261128
+TARGETS = {
+    "linear": "per-page cost at 10,000 within 1.3× of the cost at 1,000",
+    "overhead": "build time at most 1.3× a bare mkdocs-material build of the same Markdown",
+    "total_10k": "10,000 measures, both languages, built in under 4 minutes",
+    "first_result": "first search result downloads under 300 KB at 10,000 measures",
+    "sector_pdf": "a sector PDF of 100 measures in under 15 s",
+}
+
+
+def _env(root: Path) -> dict:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1767225600")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root / "scripts"), env.get("PYTHONPATH")]))
+    return env
+
+
+def make_project(repo: Path, folder: Path, size: int) -> Path:
+    """A project with `size` synthetic measures and the mini handbook."""
+    project = folder / f"catalogue-{size}"
+    shutil.rmtree(project, ignore_errors=True)
+    (project / "measures").mkdir(parents=True)
+    for name in ("schema.json", "sectors.yml"):
+        shutil.copy2(repo / "measures" / name, project / "measures" / name)
+    shutil.copytree(repo / "tests" / "fixtures" / "mini" / "handbook", project / "handbook")
+    shutil.copy2(repo / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(repo / "overrides", project / "overrides")
+    shutil.copytree(repo / "docs", project / "docs",
+                    ignore=lambda d, names: [n for n in names if Path(d) == repo / "docs" and n in ("measures", "sectors", "handbook")])
+    (project / "scripts").symlink_to(repo / "scripts", target_is_directory=True)
+
+    real = load_catalogue(repo / "measures", root=repo)
+    templates = [yaml.safe_load(Path(repo / m.path).read_text(encoding="utf-8")) for m in real.measures]
+    sectors = real.sectors
+    rng = random.Random(SEED)
+    counters = {s.key: 0 for s in sectors}
+    for i in range(size):
+        sector = sectors[i % len(sectors)]
+        counters[sector.key] += 1
+        number = counters[sector.key]
+        data = json.loads(json.dumps(templates[rng.randrange(len(templates))], default=str))
+        data["id"] = f"{sector.prefix}-{number:03d}"
+        data["sector"] = sector.key
+        data["related"] = []
+        factor = rng.uniform(0.7, 1.4)
+        for key in ("investment_vnd",):
+            data[key] = {"min": round(data[key]["min"] * factor), "max": round(data[key]["max"] * factor)}
+        data.pop("translation", None)
+        folder_ = project / "measures" / sector.key
+        folder_.mkdir(exist_ok=True)
+        text = "# yaml-language-server: $schema=../schema.json\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (folder_ / f"{data['id']}.yml").write_text(text, encoding="utf-8")
+    return project
+
+
+def _folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (KiB) of the child, and its output."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{output[-3000:]}")
+    return time.perf_counter() - start, usage.ru_maxrss, output
+
+
+def bare_build(project: Path, env: dict) -> float:
+    """mkdocs-material alone on the same generated Markdown: no hooks, no i18n, no Pagefind."""
+    config = project / "mkdocs-bare.yml"
+    config.write_text(yaml.safe_dump({
+        "site_name": "bare", "docs_dir": "docs", "theme": {"name": "material", "font": False},
+        "plugins": [], "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc", "admonition"],
+        "not_in_nav": "/measures/*-*.md\n",
+    }), encoding="utf-8")
+    seconds, _, _ = _timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d",
+                            str(project / "site-bare")], project, env)
+    return seconds
+
+
+def first_result_bytes(site: Path, query: str) -> int | None:
+    """Bytes the browser downloads from /pagefind/ until the first result is shown (Chromium)."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        return None
+    from playwright.sync_api import sync_playwright
+
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    total = 0
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+            sizes: list[tuple[str, int]] = []
+
+            def count(response):
+                if "/pagefind/" in response.url:
+                    sizes.append((response.url, len(response.body())))
+
+            page.on("response", count)
+            page.keyboard.press("/")
+            page.fill("#cp-search-input", query)
+            page.wait_for_selector("#cp-search-results li a", timeout=30000)
+            page.wait_for_timeout(300)
+            # Everything but result fragments, plus the first fragment: what
+            # the first result needs (the other results load after it).
+            fragments = [n for url, n in sizes if "/fragment/" in url]
+            total = sum(n for url, n in sizes if "/fragment/" not in url) + (fragments[0] if fragments else 0)
+            browser.close()
+    finally:
+        server.shutdown()
+    return total
+
+
+def run_size(repo: Path, work: Path, size: int, with_pdf: bool) -> dict:
+    project = make_project(repo, work, size)
+    env = _env(project)
+    result: dict = {"measures": size}
+    start = time.perf_counter()
+    report = validate_catalogue(project / "measures", root=project)
+    result["validate_s"] = time.perf_counter() - start
+    assert not report.problems, report.problems[:3]
+
+    seconds, rss, output = _timed([sys.executable, "-m", "cpkb", "build", "--no-pdf"], project, env)
+    site = project / "site"
+    pages = list(site.rglob("*.html"))
+    measure_pages = list(site.glob("measures/*-*/index.html")) + list(site.glob("en/measures/*-*/index.html"))
+    steps = dict(re.findall(r"(\w+) ([\d.]+)s", output.split("(", 1)[-1]))
+    result.update({
+        "build_s": seconds, "build_peak_mib": rss / 1024, "mkdocs_s": float(steps.get("mkdocs", 0)),
+        "pagefind_s": float(steps.get("pagefind", 0)), "pages": len(pages),
+        "per_page_ms": seconds / len(pages) * 1000, "site_mib": _folder_size(site) / 2**20,
+        "median_measure_page_kib": statistics.median(p.stat().st_size for p in measure_pages) / 1024,
+        "pagefind_mib": _folder_size(site / "pagefind") / 2**20,
+    })
+    result["bare_s"] = bare_build(project, env)
+    result["overhead_ratio"] = result["mkdocs_s"] / result["bare_s"]
+    result["first_result_kib"] = (first_result_bytes(site, "thu hoi nuoc ngung") or 0) / 1024
+    if with_pdf:
+        cat = load_catalogue(project / "measures", root=project)
+        sector = cat.sectors[0].key
+        secs, rss, _ = _timed([sys.executable, "-m", "cpkb", "pdf", "--book", sector, "--lang", "vi", "--jobs", "1",
+                               "--out", str(project / "pdf")], project, env)
+        from pypdf import PdfReader
+
+        pdf_pages = len(PdfReader(project / "pdf" / f"cp-handbook-{sector}-vi.pdf").pages)
+        result.update({"sector_pdf_measures": len(cat.in_sector(sector)), "sector_pdf_s": secs,
+                       "sector_pdf_pages": pdf_pages, "sector_pdf_pps": pdf_pages / secs, "sector_pdf_peak_mib": rss / 1024})
+        if size <= 1_000:
+            secs, rss, _ = _timed([sys.executable, "-m", "cpkb", "pdf", "--book", "complete", "--lang", "vi", "--jobs", "1",
+                                   "--out", str(project / "pdf")], project, env)
+            pdf_pages = len(PdfReader(project / "pdf" / "cp-handbook-vi.pdf").pages)
+            result.update({"complete_pdf_s": secs, "complete_pdf_pages": pdf_pages,
+                           "complete_pdf_pps": pdf_pages / secs, "complete_pdf_peak_mib": rss / 1024})
+    shutil.rmtree(project, ignore_errors=True)
+    return result
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def run(repo: Path, sizes=SIZES, with_pdf: bool = True, log=print) -> dict:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="cpkb-bench-", dir=repo) as tmp:
+        for size in sizes:
+            log(f"bench: {size} measures …")
+            results.append(run_size(repo, Path(tmp), size, with_pdf))
+            log("bench: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in results[-1].items()))
+    return {"machine": machine(), "command": "make bench", "date": time.strftime("%Y-%m-%d"), "results": results}
