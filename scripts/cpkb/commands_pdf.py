@@ -26,6 +26,8 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, default=None, help="output folder (default: site/downloads)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="books laid out in parallel (default: number of CPU cores)")
+    p.add_argument("--reuse", action="store_true",
+                   help="keep PDFs in the output folder that were made from identical sources (incremental builds)")
     p.set_defaults(func=run_pdf)
 
 
@@ -40,14 +42,15 @@ def run_pdf(args: argparse.Namespace) -> int:
     out = args.out or root / "site" / "downloads"
     start = time.perf_counter()
     try:
-        results = pdf.build_books(root, out, langs=args.lang or LANGUAGES, books=books, jobs=args.jobs)
+        results = pdf.build_books(root, out, langs=args.lang or LANGUAGES, books=books, jobs=args.jobs,
+                                 reuse=args.reuse)
     except ValueError as err:  # an unknown book or language: a usage error, not a source error
         print(f"cpkb pdf: {err}", file=sys.stderr)
         return 2
     wall = time.perf_counter() - start
     for r in results:
-        print(f"{r.path}  {r.pages} pages  {r.seconds:.1f} s")
-    pages = sum(r.pages for r in results)
-    print(f"{len(results)} PDF(s), {pages} pages in {wall:.1f} s: "
-          f"{pdf.pages_per_second(results, wall):.1f} pages/s", file=sys.stderr)
+        print(f"{r.path}  {r.pages} pages  " + ("unchanged, kept" if r.reused else f"{r.seconds:.1f} s"))
+    made = [r for r in results if not r.reused]
+    print(f"{len(made)} PDF(s) laid out, {len(results) - len(made)} kept; {sum(r.pages for r in made)} pages "
+          f"in {wall:.1f} s: {pdf.pages_per_second(made, wall):.1f} pages/s", file=sys.stderr)
     return 0

@@ -19,6 +19,7 @@ from typing import Sequence
 from . import LANGUAGES
 from .catalogue import load_catalogue
 from .pdf_html import BookPlan, check_measure_links, plan_books, render_book_html
+from .pdf_render import content_key, count_pages, read_content_key
 from .pdf_sources import load_sources
 from .problems import SourceError
 
@@ -38,6 +39,8 @@ class BookResult:
     sector: str | None
     pages: int
     seconds: float
+    reused: bool = False
+    """True when the existing PDF was kept: it was made from exactly the same HTML (see `reuse`)."""
 
 
 def book_filename(sector_key: str | None, lang: str) -> str:
@@ -57,7 +60,8 @@ def planned_books(root: Path) -> list[str | None]:
 
 
 def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
-                books: Sequence[str | None] | None = None, jobs: int | None = None) -> list[BookResult]:
+                books: Sequence[str | None] | None = None, jobs: int | None = None,
+                *, reuse: bool = False) -> list[BookResult]:
     """Build the PDFs into out_dir, in parallel; return one BookResult per PDF.
 
     books: None means the complete book plus every sector of book.yml; else a
@@ -65,6 +69,10 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     read and checked before any PDF is laid out, and each PDF is written to a
     temporary name and renamed, so bad sources or a crash never leave a
     half-written or stale-looking PDF. Raises SourceError on bad sources.
+
+    reuse: keep a PDF already in out_dir when it was laid out from the same
+    HTML, fonts and WeasyPrint version (its /ID holds that fingerprint), so
+    a pull request that touches one sector lays out only the books it changes.
     """
     root, out_dir = Path(root).resolve(), Path(out_dir)
     plans = _plan(root, langs, books)
@@ -72,14 +80,23 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
     # The complete books are the longest: start them first so the pool ends evenly.
     plans.sort(key=lambda p: (p.sector is not None, p.sector or "", p.lang))
-    work = [(render_book_html(root, plan), plan.metadata(), plan.sector, plan.lang,
-             out_dir / book_filename(plan.sector, plan.lang)) for plan in plans]
+    kept: dict[Path, BookResult] = {}
+    work = []
+    for plan in plans:
+        html, target = render_book_html(plan), out_dir / book_filename(plan.sector, plan.lang)
+        key = content_key(html)
+        if reuse and read_content_key(target) == key:
+            kept[target] = BookResult(target, plan.lang, plan.sector, count_pages(target), 0.0, reused=True)
+        else:
+            work.append((html, key, plan.sector, plan.lang, target, root / "handbook"))
+    jobs = max(1, min(jobs, len(work) or 1))
     if jobs == 1:
-        results = [_write_book(*item) for item in work]
+        made = [_write_book(*item) for item in work]
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_write_book, *zip(*work)))
-    return results
+            made = list(pool.map(_write_book, *zip(*work)))
+    by_path = {**kept, **{r.path: r for r in made}}
+    return [by_path[out_dir / book_filename(p.sector, p.lang)] for p in plans]
 
 
 def _plan(root: Path, langs: Sequence[str], books: Sequence[str | None] | None) -> list[BookPlan]:
@@ -98,14 +115,14 @@ def _plan(root: Path, langs: Sequence[str], books: Sequence[str | None] | None) 
     return plan_books(sources, wanted, list(langs))
 
 
-def _write_book(html: str, metadata: dict, sector: str | None, lang: str, target: Path) -> BookResult:
+def _write_book(html: str, key: str, sector: str | None, lang: str, target: Path, base: Path) -> BookResult:
     """Lay out one book and write it atomically (temporary name, then rename)."""
     from .pdf_render import write_pdf
 
     start = time.perf_counter()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        pages = write_pdf(html, tmp, metadata)
+        pages = write_pdf(html, tmp, key, base)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

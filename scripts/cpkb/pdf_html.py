@@ -115,7 +115,7 @@ def check_measure_links(sources: Sources) -> list[Problem]:
     return problems
 
 
-def render_book_html(root: Path, plan: BookPlan) -> str:
+def render_book_html(plan: BookPlan) -> str:
     """The whole book as one HTML string (pure: no file is written)."""
     lang = plan.lang
     book_measures = _book_measures(plan)
@@ -126,8 +126,7 @@ def render_book_html(root: Path, plan: BookPlan) -> str:
         title=plan.title(), subtitle=plan.sources.spec.subtitle[lang] if plan.sources.spec.subtitle else "",
         scope=plan.scope(), sector=plan.sector_obj, divisions=divisions,
         date_text=format_day(plan.sources.spec.date, lang),
-        stylesheet=Markup(_stylesheet(plan)), L=lambda key, **kw: label(key, lang, **kw),
-        base_url=(Path(root) / "handbook").as_uri() + "/")
+        stylesheet=Markup(_stylesheet(plan)), L=lambda key, **kw: label(key, lang, **kw))
 
 
 # --- what goes into a book -------------------------------------------------
