@@ -33,7 +33,10 @@ site: system-deps $(STAMP)  ## like build, without the PDFs (quicker)
 pdf: system-deps $(STAMP)  ## only the PDF handbooks, into site/downloads/
 	$(BIN)/cpkb pdf
 
-test: system-deps $(STAMP)  ## the whole test suite: unit, real builds, PDFs, Chromium
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: system-deps $(STAMP) node_modules/.package-lock.json  ## the whole test suite: unit, real builds, PDFs, Chromium, axe-core
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)  ## tests that need no build or browser

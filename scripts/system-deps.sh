@@ -4,9 +4,11 @@
 #   fonts-noto-core                   Noto Sans: PDF font and the site's self-hosted web font
 #   poppler-utils                     pdftotext / pdftoppm, used by the PDF tests
 #   chromium                          the browser tests (Playwright drives Debian's build)
+#   nodejs npm                        only when npm is missing: axe-core for the accessibility tests
 set -e
 PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils chromium"
 missing=""
+command -v npm >/dev/null || missing=" nodejs npm"
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done

@@ -6,10 +6,13 @@ PDF builder calls `to_html`, so a chapter renders the same in both places.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Callable
 
 import markdown
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
 
 from .problems import Problem
 
@@ -17,6 +20,7 @@ EXTENSIONS = [
     "abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc",
     "pymdownx.details", "pymdownx.superfences", "pymdownx.tasklist", "pymdownx.tilde",
     "pymdownx.caret", "pymdownx.mark",
+    "cpkb.markdown_render",  # our own: accessible task-list checkboxes (makeExtension below)
 ]
 
 
@@ -88,3 +92,32 @@ def to_html(text: str) -> str:
     """Render project Markdown to HTML (used by the PDF builder and tests)."""
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=extension_configs())
     return md.convert(text)
+
+
+_TASK = re.compile(r'(<li class="task-list-item"><label class="task-list-control"><input type="checkbox")'
+                   r'([^>]*>.*?</label>)(.*?)(?=<ul|<ol|</li>)', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+class _TaskListLabels(Postprocessor):
+    """Give each task-list checkbox an accessible name: the item's own text.
+
+    pymdownx.tasklist renders `<label><input type=checkbox></label> text`, an
+    input without a name (axe-core: "label", serious) in every self-check list.
+    """
+
+    def run(self, text: str) -> str:
+        def name(match: re.Match) -> str:
+            label = html.escape(" ".join(html.unescape(_TAG.sub("", match.group(3))).split())[:200], quote=True)
+            return f'{match.group(1)} aria-label="{label}"{match.group(2)}{match.group(3)}'
+
+        return _TASK.sub(name, text)
+
+
+class _CpkbExtension(Extension):
+    def extendMarkdown(self, md):
+        md.postprocessors.register(_TaskListLabels(md), "cpkb_tasklist_labels", 5)
+
+
+def makeExtension(**kwargs):  # noqa: N802 (Markdown's naming)
+    return _CpkbExtension(**kwargs)
