@@ -96,13 +96,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_commands() -> None:
-    """Import the modules that register sub-commands."""
-    import importlib
-
-    for name in ("build", "pdf", "new", "translations", "bench"):
-        try:
-            importlib.import_module(f"cpkb.commands_{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"cpkb.commands_{name}":
-                raise
-
+    """Import the modules that register sub-commands (each keeps its own arguments)."""
+    from . import commands_bench, commands_build, commands_new, commands_pdf, commands_translations  # noqa: F401
