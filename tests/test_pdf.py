@@ -7,7 +7,6 @@ pypdf and poppler's pdftotext / pdffonts.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -265,6 +264,22 @@ def test_bookmarks_cover_chapters_measures_and_worksheets(mini_books):
     assert any(t.startswith("BEV-001. ") for t in titles) and any(t.startswith("UTL-001. ") for t in titles)
 
 
+def assert_one_page_per_worksheet(path: Path) -> None:
+    marks = outline(path)
+    sheets = [p for level, t, p in marks if level == 2 and re.match(r"(Worksheet|Phiếu) \d+\.", t)]
+    after = next(p for level, t, p in marks if level == 1 and p > sheets[-1])
+    assert sheets and [b - a for a, b in zip(sheets, sheets[1:] + [after])][:-1] == [1] * (len(sheets) - 1)
+    # The last form, then at most a blank verso before the next right-hand chapter.
+    assert after - sheets[-1] == 1 or (after - sheets[-1] == 2 and not page_texts(path)[sheets[-1]].strip())
+
+
+@pytest.mark.build
+def test_each_worksheet_fits_one_page(mini_books):
+    _, out, _ = mini_books
+    for lang in LANGUAGES:
+        assert_one_page_per_worksheet(out / pdf.book_filename("beverages", lang))
+
+
 @pytest.mark.build
 def test_measure_links_point_at_the_fact_sheet(mini_books):
     _, out, _ = mini_books
@@ -386,6 +401,13 @@ def test_reuse_lays_out_only_the_books_whose_sources_changed(mini_books, tmp_pat
 
 
 @pytest.mark.build
+def test_layout_raises_no_weasyprint_warning(mini_project, caplog):
+    """A warning means CSS WeasyPrint ignored (e.g. the margin-box font) or a resource it could not load."""
+    pdf.build_books(mini_project, mini_project / "out", langs=["vi"], books=["beverages"], jobs=1)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint") and r.levelname != "INFO"] == []
+
+
+@pytest.mark.build
 def test_hostile_record_text_prints_literally(mini_project):
     path = mini_project / "measures" / "utilities" / "UTL-002.yml"
     edit_yaml(path, lambda d: (d["title"].update(en="Traps <script>alert(1)</script> & <b>leaks</b>"),
@@ -425,6 +447,7 @@ def test_real_books_are_complete(real_books):
 def test_real_complete_book_toc_and_language(real_books, lang):
     root, out, _ = real_books
     path = out / pdf.book_filename(None, lang)
+    assert_one_page_per_worksheet(path)
     contents_title = {"vi": "Mục lục", "en": "Contents"}[lang]
     toc = flat(" ".join(page_texts(path)[p - 1] for p in division_pages(path, contents_title)))
     for level, title, page in outline(path):

@@ -27,7 +27,7 @@ from .formatting import (format_day, format_percent_range, format_vnd_range, for
 from .i18n import label
 from .markdown_render import (MEASURE_LINK, MeasureLinkError, escape_markdown_block,
                               resolve_measure_links, to_html)
-from .pdf_sources import Chapter, GlossaryTerm, Sources
+from .pdf_sources import Chapter, Sources
 from .pdf_render import font_css
 from .problems import Problem
 
@@ -244,9 +244,20 @@ def _measure_view(m: Measure, plan: BookPlan, in_book: set[str]) -> dict:
 
 
 def _worksheets_division(plan: BookPlan) -> Division:
-    sheets = plan.sources.worksheets
-    entries = [TocEntry(f"worksheet-{w.key}", w.title[plan.lang], 2) for w in sheets]
+    sheets = [(w, _row_height_mm(w, plan.lang)) for w in plan.sources.worksheets]
+    entries = [TocEntry(f"worksheet-{w.key}", w.title[plan.lang], 2) for w, _ in sheets]
     return Division("worksheets", label("pdf.worksheets", plan.lang), "worksheets", data=sheets, entries=entries)
+
+
+def _row_height_mm(sheet, lang: str) -> float:
+    """Rows as tall as the page allows (room to write by hand), but the form on one page.
+
+    A4 minus margins leaves about 250 mm; the title, purpose (about 110
+    characters a line), header fields and column heads take their share.
+    """
+    purpose_lines = -(-len(sheet.purpose[lang]) // 110) if sheet.purpose else 0
+    used = 26 + purpose_lines * 4.5 + len(sheet.fields) * 8 + 16
+    return round(max(6.5, min(13.0, (246 - used) / sheet.rows)), 1)
 
 
 def _glossary_division(plan: BookPlan) -> Division:
