@@ -159,3 +159,27 @@ def test_editing_guide_links_the_generated_pages(lang):
     from cpkb.new_measure import SCHEMA_HEADER
 
     assert SCHEMA_HEADER in text, "the guide shows the exact header line cpkb new writes"
+
+
+def test_a_broken_measure_is_annotated_on_its_exact_line(workflow, tmp_path, monkeypatch, capsys):
+    """The workflow's validate step, run on a pull request that breaks one value."""
+    import shutil
+
+    from test_new import FULL_FLAGS
+
+    commands = run_text(workflow, next(iter(workflow["jobs"])))
+    assert ".venv/bin/cpkb validate --format github" in commands
+    (tmp_path / "measures").mkdir()
+    for name in ("schema.json", "sectors.yml"):
+        shutil.copy2(ROOT / "measures" / name, tmp_path / "measures" / name)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["new", "--no-input", *FULL_FLAGS]) == 0
+    path = tmp_path / "measures" / "utilities" / "UTL-001.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("complexity:"))
+    lines[number - 1] = "complexity: 5"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["validate", "--format", "github"]) == 1
+    out = capsys.readouterr().out
+    assert f"::error file=measures/utilities/UTL-001.yml,line={number},col=1::complexity" in out

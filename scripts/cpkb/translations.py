@@ -258,7 +258,8 @@ def render_translation_status(measures_dir: Path, lang: str) -> str:
 
     A `# ` title, an explanation, the count per status, then one table per
     non-empty status among untranslated, stale and untracked, listing each
-    measure's id, title (in `lang`) and file. Deterministic (sorted, no
+    measure's id, title (in `lang`, linked to ../measures/<id>.md, the
+    generated measure page) and file. Deterministic (sorted, no
     date), so the site build can skip writing an unchanged page.
     """
     measures_dir = Path(measures_dir)
@@ -275,13 +276,16 @@ def render_translation_status(measures_dir: Path, lang: str) -> str:
         rows = report.with_status(status)
         if not rows:
             continue
-        out += [f"## {t('status_' + status)} ({len(rows)})", "", t("explain_" + status), ""]
+        # A fixed anchor: the count in the heading would change the generated one.
+        out += [f"## {t('status_' + status)} ({len(rows)}) {{#{status}}}", "", t("explain_" + status), ""]
         if status == "untranslated":
             out += [f"| {t('id')} | {t('measure')} | {t('fields')} | {t('file')} |", "| --- | --- | --- | --- |"]
         else:
             out += [f"| {t('id')} | {t('measure')} | {t('file')} |", "| --- | --- | --- |"]
         for m in rows:
-            cells = [f"`{m.id}`", escape_markdown_inline(m.title_in(lang)) or "—"]
+            title = escape_markdown_inline(m.title_in(lang)) or m.id
+            # The measure pages are generated next door, in docs/measures/<slug>.<lang>.md.
+            cells = [f"`{m.id}`", f"[{title}](../measures/{m.id.lower()}.md)"]
             if status == "untranslated":
                 cells.append(", ".join(f"`{f}` ({t('reason_' + why)})" for f, why in m.untranslated))
             cells.append(f"`{m.shown}`")
