@@ -176,6 +176,8 @@ def test_next_id_is_one_more_than_the_highest_and_never_reuses_gaps(project):
     (measures / "beverages" / "UTL-009.yml").write_text("id: x\n", encoding="utf-8")
     assert next_id(measures, "UTL") == "UTL-010", "a misplaced file still reserves its id"
     assert next_id(measures, "BEV") == "BEV-001"
+    (measures / "utilities" / "UTL-999.yml").write_text("id: x\n", encoding="utf-8")
+    assert next_id(measures, "UTL") == "UTL-1000", "past 999 the id grows a digit"
 
 
 def test_refuses_taken_or_foreign_ids_and_unknown_sectors(project, capsys):
@@ -187,6 +189,8 @@ def test_refuses_taken_or_foreign_ids_and_unknown_sectors(project, capsys):
     assert "prefix" in capsys.readouterr().err
     with pytest.raises(NewMeasureError):
         build_draft(project / "measures", schema(), sectors(project), {"sector": "bakeries"})
+    assert cpkb("new", "--no-input", "--sector", "utilities", "--id", "UTL-12") == 2
+    assert "expected form" in capsys.readouterr().err
     assert cpkb("new", "--no-input") == 2
     assert "--sector" in capsys.readouterr().err
     assert (project / "measures" / "utilities" / "UTL-001.yml").read_text(encoding="utf-8") == "id: UTL-001\n"

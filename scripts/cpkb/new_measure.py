@@ -52,8 +52,7 @@ MESSAGES = {
         "unknown_sector": "không có ngành '{sector}'; các ngành: {keys}",
         "id_prefix": "mã {id} không bắt đầu bằng {prefix}-, tiền tố của ngành {sector}",
         "id_taken": "mã {id} đã được dùng cho {path}",
-        "id_exhausted": "tiền tố {prefix} đã dùng hết 999 mã",
-        "id_form": "mã {id} không đúng dạng: tiền tố, gạch nối và ba chữ số, ví dụ BEV-004",
+        "id_form": "mã {id} không đúng dạng quy định ({pattern}), ví dụ BEV-004",
     },
     "en": {
         "intro": ("New measure written by `cpkb new`. Replace every TODO with real content, uncomment "
@@ -63,8 +62,7 @@ MESSAGES = {
         "unknown_sector": "unknown sector '{sector}'; sectors: {keys}",
         "id_prefix": "id {id} does not start with {prefix}-, the prefix of sector {sector}",
         "id_taken": "id {id} is already used by {path}",
-        "id_exhausted": "sector prefix {prefix} has no free id left (999 used)",
-        "id_form": "id {id} does not have the expected form: prefix, hyphen and three digits, e.g. BEV-004",
+        "id_form": "id {id} does not have the expected form ({pattern}), e.g. BEV-004",
     },
 }
 
@@ -100,19 +98,18 @@ class Draft:
 # --- ids ------------------------------------------------------------------------
 
 def next_id(measures_dir: Path, prefix: str) -> str:
-    """The next free id of a sector prefix: one more than the highest in use.
+    """The next free id of a sector prefix: one more than the highest in use,
+    with at least three digits (BEV-013, then BEV-1000 after BEV-999).
 
     Looks at every measure file of the catalogue, not only the sector's
     folder, so a misplaced file still reserves its id. Gaps are never
     reused: a deleted measure's id may still be linked from outside.
+    Whether the id fits the schema's pattern is checked by build_draft.
     """
-    pattern = re.compile(rf"^{re.escape(prefix)}-(\d{{3}})$")
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
     numbers = [int(m.group(1)) for p in Path(measures_dir).glob("*/*.y*ml")
                if (m := pattern.match(p.stem.upper()))]
-    number = max(numbers, default=0) + 1
-    if number > 999:
-        raise NewMeasureError("id_exhausted", prefix=prefix)
-    return f"{prefix}-{number:03d}"
+    return f"{prefix}-{max(numbers, default=0) + 1:03d}"
 
 
 # --- building the record --------------------------------------------------------
@@ -137,7 +134,7 @@ def build_draft(measures_dir: Path, schema: dict, sectors: list[dict], values: d
     measure_id = (values.get("id") or next_id(measures_dir, prefix)).upper()
     pattern = ((schema.get("properties") or {}).get("id") or {}).get("pattern")
     if pattern and not re.search(pattern, measure_id):
-        raise NewMeasureError("id_form", id=measure_id)
+        raise NewMeasureError("id_form", id=measure_id, pattern=pattern)
     if not measure_id.startswith(prefix + "-"):
         raise NewMeasureError("id_prefix", id=measure_id, prefix=prefix, sector=sector)
     taken = sorted(measures_dir.glob(f"*/{measure_id}.y*ml"))
