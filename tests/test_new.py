@@ -249,3 +249,30 @@ def test_flag_names_are_derived_from_field_paths():
     fields = {f.path: f for f in schema_fields(schema())}
     assert flag_name(fields["savings.money_vnd_per_year"]) == "--savings-money-vnd-per-year"
     assert flag_name(fields["title"], "vi") == "--title-vi"
+
+
+@pytest.mark.build
+def test_a_new_measure_reaches_the_site_and_the_pdfs_in_both_languages(mini_project):
+    """The CONTRIBUTING path end to end: cpkb new, --mark, make build's cpkb build."""
+    from pypdf import PdfReader
+
+    from conftest import make_site_project, run_cpkb
+    from cpkb.pdf import book_filename
+
+    project = make_site_project(mini_project)
+    created = run_cpkb(["new", "--no-input", "--lang", "en", *FULL_FLAGS], project)
+    assert created.returncode == 0, created.stderr
+    measure_id = created.stderr.split("(id ")[1].split(")")[0]
+    assert run_cpkb(["translations", "--mark", measure_id], project).returncode == 0
+    built = run_cpkb(["build"], project)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    site = project / "site"
+    for prefix, title in (("", "Bảo ôn đường ống hơi"), ("en/", "Insulate steam pipes")):
+        page = (site / prefix / "measures" / measure_id.lower() / "index.html").read_text(encoding="utf-8")
+        assert title in page
+        status = (site / prefix / "guides" / "translations" / "index.html").read_text(encoding="utf-8")
+        assert measure_id not in status, "marked as translated: not listed as needing work"
+        assert (site / prefix / "guides" / "field-reference" / "index.html").exists()
+    for lang in ("vi", "en"):
+        text = "".join(page.extract_text() for page in PdfReader(site / "downloads" / book_filename("utilities", lang)).pages)
+        assert measure_id in text, f"{measure_id} missing from the {lang} utilities handbook"
