@@ -175,7 +175,11 @@ def run(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
         values = _values_from_args(args, schema, lang)
         interactive = args.interactive if args.interactive is not None else sys.stdin.isatty()
         if interactive:
-            _ask_missing(values, schema, sectors, lang, ask)
+            try:
+                _ask_missing(values, schema, sectors, lang, ask)
+            except EOFError:  # Ctrl-D at a prompt: stop, write nothing
+                print(file=sys.stderr)
+                return 130
         if not values.get("sector"):
             raise _UsageError("need_sector", keys=", ".join(s["key"] for s in sectors))
         draft = build_draft(measures_dir, schema, sectors, values)
