@@ -94,6 +94,29 @@ def division_pages(path: Path, title: str) -> range:
     return range(start, (min(later) if later else len(PdfReader(str(path)).pages) + 1))
 
 
+def overflowing_boxes(root: Path, book: str | None, lang: str) -> list[tuple[int, str, float]]:
+    """(page, element, mm) of every box that sticks out of the text block to the right:
+    what the printer would cut off. Walks WeasyPrint's laid-out boxes (internal API)."""
+    from weasyprint import HTML
+
+    [plan] = plan_books(sources_of(root), [book], [lang])
+    document = HTML(string=render_book_html(plan)).render()
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        right = page_box.margin_width() - page_box.margin_right
+        stack = list(page_box.children)
+        while stack:
+            box = stack.pop()
+            stack.extend(getattr(box, "children", None) or [])
+            if type(box).__name__ == "MarginBox" or getattr(box, "width", None) is None:
+                continue
+            excess = box.position_x + box.margin_width() - right
+            if excess > 1:  # CSS px; a pixel of rounding is not a cut
+                found.append((number, box.element_tag, round(excess * 25.4 / 96, 1)))
+    return found
+
+
 # --- sources: fast, no layout ---------------------------------------------
 
 def test_book_filename_is_stable():
@@ -281,6 +304,13 @@ def test_each_worksheet_fits_one_page(mini_books):
 
 
 @pytest.mark.build
+@pytest.mark.parametrize("book", [None, "beverages", "utilities"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_nothing_sticks_out_of_the_page(mini_project, book, lang):
+    assert overflowing_boxes(mini_project, book, lang) == []
+
+
+@pytest.mark.build
 def test_measure_links_point_at_the_fact_sheet(mini_books):
     _, out, _ = mini_books
     path = out / "cp-handbook-beverages-vi.pdf"
@@ -465,3 +495,9 @@ def test_real_complete_book_toc_and_language(real_books, lang):
         other = [w for w in (w.lower() for w in words) if w in EN_FUNCTION_WORDS]
     # Place and organisation names may keep their own spelling; body text may not.
     assert len(other) <= len(words) / 200, other[:40]
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_real_complete_book_has_nothing_cut_off(project_root, lang):
+    assert overflowing_boxes(project_root, None, lang) == []
