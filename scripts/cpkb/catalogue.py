@@ -6,6 +6,8 @@ Pure Python: no MkDocs import, so the site, the PDFs and the CLI share it.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -142,19 +144,32 @@ def _measure(data: dict, shown: str) -> Measure:
 
 
 _CACHE: dict[Path, tuple[tuple, Catalogue]] = {}
+CACHE_FILE = Path(".cache") / "cpkb" / "catalogue.pickle"
+"""On-disk copy of the last validated catalogue, under the project root: the
+MkDocs subprocess of `cpkb build` then skips validating it a second time."""
 
 
 def load_catalogue(measures_dir: Path, root: Path | None = None) -> Catalogue:
     """Load and validate the catalogue; raise SourceError listing every problem.
 
-    Cached on the files' modification times: MkDocs with static-i18n builds
-    once per language, and `mkdocs serve` rebuilds on every change.
+    Cached on the files' names and modification times, in memory (MkDocs with
+    static-i18n builds once per language; `mkdocs serve` rebuilds on every
+    change) and on disk (the build runs MkDocs in a subprocess).
     """
     measures_dir = Path(measures_dir).resolve()
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in measures_dir.rglob("*") if p.is_file()))
     cached = _CACHE.get(measures_dir)
     if cached and cached[0] == stamp:
         return cached[1]
+    disk = measures_dir.parent / CACHE_FILE
+    try:
+        with disk.open("rb") as handle:
+            disk_stamp, catalogue = pickle.load(handle)
+        if disk_stamp == stamp:
+            _CACHE[measures_dir] = (stamp, catalogue)
+            return catalogue
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
+        pass  # no usable cache: validate
     report = validate_catalogue(measures_dir, root=root)
     if report.problems:
         raise SourceError(report.problems)
@@ -164,8 +179,15 @@ def load_catalogue(measures_dir: Path, root: Path | None = None) -> Catalogue:
                       key=lambda m: (order[m.sector], m.id))
     catalogue = Catalogue(measures_dir, sectors, measures)
     _CACHE[measures_dir] = (stamp, catalogue)
+    try:
+        disk.parent.mkdir(parents=True, exist_ok=True)
+        tmp = disk.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump((stamp, catalogue), handle)
+        tmp.replace(disk)
+    except OSError:
+        pass  # a read-only checkout still builds, only slower
     return catalogue
-
 
 
 COST_BANDS = (("none", 10e6), ("low", 100e6), ("medium", 1e9), ("high", float("inf")))

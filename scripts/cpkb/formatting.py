@@ -7,6 +7,7 @@ data; only the arrangement of a range is ours.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from babel.dates import format_date
 from babel.numbers import format_compact_decimal, format_decimal
@@ -17,6 +18,7 @@ from .i18n import label
 DASH = "–"
 
 
+@lru_cache(maxsize=65536)  # Babel's compact formatting is slow; values repeat a lot
 def _compact(value: float, lang: str) -> tuple[str, str]:
     """(number, scale word): 1_200_000_000 → ("1,2", "tỷ") in vi, ("1.2", "billion") in en."""
     if value < 1_000_000:

@@ -296,19 +296,30 @@ def nav_translations(lang: str) -> dict[str, str]:
     return {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
 
 
-_LAST: dict[Path, dict[str, str]] = {}
+_LAST: dict[Path, tuple] = {}
+
+
+def _sources_stamp(root: Path, docs_dir: Path) -> tuple:
+    """What the generated pages depend on: the catalogue, the handbook, our
+    templates and labels (file names and modification times)."""
+    package = Path(__file__).parent
+    folders = (root / "measures", root / "handbook", package / "templates", package / "labels")
+    files = [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
+    return (str(docs_dir),) + tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files))
 
 
 def generate_pages(root: Path, docs_dir: Path, repo_url: str | None = None) -> int:
     """Write generated pages into docs/, only where content changed; remove stale ones.
 
-    Returns the number of files written. Cached per process: static-i18n calls
-    this once per language with identical sources.
+    Returns the number of files written. static-i18n runs the build once per
+    language: when no source changed since the last call in this process,
+    nothing is rendered again.
     """
+    stamp = _sources_stamp(root, docs_dir)
+    if _LAST.get(docs_dir) == stamp:
+        return 0
     pages = render_pages(root, repo_url)
     make_web_fonts(docs_dir / "assets" / "fonts")
-    if _LAST.get(docs_dir) == pages:
-        return 0
     written = 0
     for rel, text in pages.items():
         path = docs_dir / rel
@@ -322,5 +333,5 @@ def generate_pages(root: Path, docs_dir: Path, repo_url: str | None = None) -> i
         for path in (docs_dir / folder).rglob("*.md"):
             if path not in wanted:
                 path.unlink()
-    _LAST[docs_dir] = pages
+    _LAST[docs_dir] = stamp
     return written

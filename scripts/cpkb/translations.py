@@ -26,7 +26,7 @@ from .markdown_render import escape_markdown_inline
 from .new_measure import TODO as PLACEHOLDER
 from .problems import Problem, display_path
 from .validate import measure_files
-from .yamlfile import YamlError, parse_yaml
+from .yamlfile import YamlError, load_plain, parse_yaml
 
 HASH_DIGITS = 12
 """Length of the stored hash; the schema's pattern for translation.vi_hash."""
@@ -160,15 +160,15 @@ def translation_report(measures_dir: Path, root: Path | None = None) -> Translat
     for path in measure_files(measures_dir):
         shown = display_path(path, root)
         try:
-            doc = parse_yaml(path.read_text(encoding="utf-8"))
+            data = load_plain(path.read_text(encoding="utf-8"))
         except (YamlError, UnicodeDecodeError) as err:
             line, col = (err.line, err.column) if isinstance(err, YamlError) else (1, 1)
             problems.append(Problem(shown, line, col, "", getattr(err, "message", str(err))))
             continue
-        if not isinstance(doc.data, dict):
+        if not isinstance(data, dict):
             problems.append(Problem(shown, 1, 1, "", "a measure file must be a YAML mapping of fields"))
             continue
-        measures.append(measure_translation(doc.data, path, shown))
+        measures.append(measure_translation(data, path, shown))
     order = {status: i for i, status in enumerate(STATUSES)}
     measures.sort(key=lambda m: (order[m.status], m.id))
     return TranslationReport(measures, problems)

@@ -70,6 +70,17 @@ class Document:
         return line, col
 
 
+def load_plain(text: str) -> Any:
+    """Parse one YAML document without positions or duplicate-key checks (fast);
+    for readers of files that the validator already checked. Raises YamlError."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise YamlError(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
+                        f"YAML syntax error: {getattr(exc, 'problem', None) or exc}") from None
+
+
 def parse_yaml(text: str) -> Document:
     """Parse one YAML document. Raises YamlError on bad syntax or duplicate keys."""
     try:
