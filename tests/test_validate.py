@@ -106,3 +106,12 @@ def test_sector_list_errors(mini_project):
                        encoding="utf-8")
     problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
     assert any(p.file == "measures/sectors.yml" and "duplicate sector key 'beverages'" in p.message for p in problems)
+
+
+def test_a_comma_in_an_unquoted_sector_name_is_caught(mini_project):
+    sectors = mini_project / "measures" / "sectors.yml"
+    sectors.write_text(sectors.read_text(encoding="utf-8") +
+                       "- key: bricks\n  prefix: BRK\n  vsic: ''\n  name: {vi: Gạch (nung, không nung), en: Bricks}\n",
+                       encoding="utf-8")
+    problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
+    assert any("unexpected key 'không nung)'" in p.message and p.field.endswith(".name") for p in problems)

@@ -140,6 +140,13 @@ def _load_sectors(measures_dir: Path, report: Report, root: Path) -> list[dict]:
             errors.append(("prefix", f"duplicate prefix '{prefix}' (first on line {seen_prefixes[prefix]})", "each sector needs its own prefix"))
         if not isinstance(name, dict) or any(not isinstance(name.get(l), str) or not name[l].strip() for l in LANGUAGES):
             errors.append(("name", "the sector name must be given in both languages", "write name: {vi: ..., en: ...}"))
+        elif set(name) - set(LANGUAGES):
+            extra = sorted(set(name) - set(LANGUAGES))[0]
+            errors.append(("name", f"unexpected key '{extra}' in the sector name",
+                           'a comma inside {vi: ..., en: ...} splits the text: put each name in quotes'))
+        unknown = sorted(set(sector) - {"key", "prefix", "vsic", "name"})
+        if unknown:
+            errors.append((unknown[0], f"unknown field '{unknown[0]}'", "allowed fields: key, prefix, vsic, name"))
         for fld, message, hint in errors:
             fl, fc = doc.position((i, fld))
             report.problems.append(Problem(shown, fl, fc, f"[{i}].{fld}", message, hint))
