@@ -26,8 +26,9 @@ from .problems import SourceError
 __all__ = ["BookResult", "book_filename", "build_books", "pages_per_second", "planned_books",
            "LANGUAGES", "FONT_PACKAGES"]
 
-FONT_PACKAGES = ("fonts-noto-core",)
-"""Debian packages the PDFs need at build time (fonts); WeasyPrint itself needs libpango."""
+FONT_PACKAGES = ("fonts-noto-core", "fonts-dejavu-core")
+"""Debian packages the PDFs need at build time: Noto Sans, and DejaVu Sans for the few
+symbols Noto lacks. WeasyPrint itself needs libpango-1.0-0 and libpangoft2-1.0-0."""
 
 
 @dataclass(frozen=True)

@@ -309,7 +309,7 @@ def _scope_ids(body: str, scope: str) -> str:
     and the flow diagrams' marker ids (cp-*) are global and kept."""
     body = _HEADERLINK.sub("", body)  # the site's ¶ permalinks mean nothing on paper
     # Inline SVG does not inherit the page's font: name it, or its Vietnamese labels fall back to another font.
-    body = body.replace('<svg class="cp-flow"', '<svg class="cp-flow" font-family="CP Noto Sans"')
+    body = body.replace('<svg class="cp-flow"', '<svg class="cp-flow" font-family="CP Noto Sans, DejaVu Sans"')
 
     def keep(name: str) -> bool:
         return name.startswith(("measure-", "cp-"))
