@@ -14,7 +14,7 @@ from .formatting import format_vnd, format_vnd_range, format_years
 from .i18n import label
 
 W, H = 640, 320
-PAD_L, PAD_R, PAD_T, PAD_B = 64, 16, 16, 48
+PAD_L, PAD_R, PAD_T, PAD_B = 64, 48, 16, 48
 LEVEL_CLASS = {1: "cp-dot--1", 2: "cp-dot--2", 3: "cp-dot--3"}
 
 

@@ -80,10 +80,20 @@
     results = search.results;
     rendered = 0;
     list.replaceChildren();
+    // A facet's counts ignore its own selection, so that they say how many
+    // measures ticking one more value of it would add (a search per facet in use).
+    const filters = selected();
+    const counts = {};
+    await Promise.all(facets.map(async (facet) => {
+      if (!filters[facet]) { counts[facet] = (search.filters || {})[facet] || {}; return; }
+      const others = Object.assign({}, filters);
+      delete others[facet];
+      counts[facet] = ((await pagefind.search(null, { filters: others })).filters || {})[facet] || {};
+    }));
+    if (mine !== run) return;
     form.querySelectorAll("[data-count-for]").forEach((span) => {
       const [facet, value] = span.dataset.countFor.split(":");
-      const count = ((search.filters || {})[facet] || {})[value] || 0;
-      span.textContent = `(${count})`;
+      span.textContent = `(${counts[facet][value] || 0})`;
     });
     shown.textContent = results.length
       ? labels.shown.replace("{shown}", results.length).replace("{total}", total)
