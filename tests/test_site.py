@@ -98,7 +98,7 @@ def test_sector_page_lists_its_measures_with_table_chart_and_pdf(site):
     rows = body.select("table.cp-sortable tbody tr")
     assert len(rows) == 3
     charts = body.select("figure.cp-chart svg[role=img]")
-    assert len(charts) == 2 and all(svg.title and svg.desc for svg in charts)
+    assert len(charts) == 3 and all(svg.title and svg.desc for svg in charts)
     assert body.select_one('a[href$="downloads/cp-handbook-beverages-vi.pdf"]')
     # the introduction comes from handbook/beverages/index.vi.md
     assert body.find("p").get_text(strip=True)

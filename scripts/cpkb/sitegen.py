@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from . import LANGUAGES, handbook
 from .catalogue import (COST_BANDS, PAYBACK_BANDS, TECHNIQUES, Catalogue, Measure, cost_band,
                         load_catalogue, payback_band)
-from .charts import investment_payback_chart, technique_chart
+from .charts import investment_payback_chart, savings_chart, technique_chart
 from .fonts import make_web_fonts
 from .formatting import (format_day, format_percent_range, format_vnd_range, format_years)
 from .i18n import label
@@ -106,7 +106,8 @@ def comparison_table(measures: list[Measure], lang: str, link_prefix: str) -> st
 
 def _charts(measures: list[Measure], lang: str, key: str) -> str:
     return (investment_payback_chart(measures, lang, f"chart-{key}-ip") +
-            technique_chart(measures, lang, f"chart-{key}-tech"))
+            technique_chart(measures, lang, f"chart-{key}-tech") +
+            savings_chart(measures, lang, f"chart-{key}-sav"))
 
 
 def _stage_groups(measures: list[Measure], lang: str) -> list[tuple[str, list[Measure]]]:
