@@ -88,3 +88,12 @@ def test_two_builds_are_identical(site_project, tmp_path):
     assert ours(a) == ours(b)
     assert any(k.endswith(".pdf") for k in ours(a)) and any(k.endswith(".xlsx") for k in ours(a))
     assert len(a) == len(b)
+
+
+def test_a_broken_link_fails_the_build(site_project):
+    """MkDocs runs in strict mode: a link to a page that does not exist is an error."""
+    page = site_project / "docs" / "about.en.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[gone](no-such-page.md)\n", encoding="utf-8")
+    result = run_cpkb(["build", "--no-pdf"], site_project)
+    assert result.returncode == 1
+    assert "no-such-page.md" in result.stderr

@@ -115,7 +115,7 @@ def bare_build(project: Path, env: dict) -> float:
     config.write_text(config.read_text(encoding="utf-8").replace(
         "- pymdownx.superfences", "- pymdownx.superfences:\n    custom_fences:\n    - name: flow\n      class: cp-flow\n"
         "      format: !!python/name:cpkb.flowchart.format_flow"), encoding="utf-8")
-    seconds, _, _ = _timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d",
+    seconds, _, _ = _timed([sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d",
                             str(project / "site-bare")], project, env)
     return seconds
 

@@ -54,8 +54,9 @@ def source_date_epoch(root: Path) -> str:
 def _run(step: str, cmd: list[str], cwd: Path, env: dict) -> None:
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip()
-        raise BuildError(f"{step} failed (exit {result.returncode}):\n{output[-6000:]}")
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        useful = [line for line in lines if not line.startswith("INFO")]  # the reasons, not the progress
+        raise BuildError(f"{step} failed (exit {result.returncode}):\n" + "\n".join(useful)[-6000:])
 
 
 def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
@@ -75,7 +76,9 @@ def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
     try:
         step = time.perf_counter()
         log(f"cpkb: building the site ({len(catalogue.measures)} measures, {', '.join(LANGUAGES)})")
-        _run("mkdocs build", [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
+        # Not --quiet: MkDocs' strict mode counts warnings through its logger,
+        # and --quiet silences them, so broken links would pass unnoticed.
+        _run("mkdocs build", [sys.executable, "-m", "mkdocs", "build", "--config-file",
                               str(root / "mkdocs.yml"), "--site-dir", str(tmp)], root, env)
         report.seconds["mkdocs"] = time.perf_counter() - step
 
