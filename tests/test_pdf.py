@@ -423,11 +423,13 @@ def test_reuse_lays_out_only_the_books_whose_sources_changed(mini_books, tmp_pat
     shutil.copytree(out, copy)
     results = pdf.build_books(root, copy, reuse=True)
     assert all(r.reused and r.pages > 10 for r in results)
+    (copy / "cp-handbook-seafood-vi.pdf").write_bytes(b"%PDF- a sector no longer in book.yml")
     project = copy_mini(tmp_path / "project")
     chapter = project / "handbook" / "utilities" / "index.en.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     changed = {r.path.name for r in pdf.build_books(project, copy, reuse=True) if not r.reused}
     assert changed == {"cp-handbook-en.pdf", "cp-handbook-utilities-en.pdf"}
+    assert {p.name for p in copy.iterdir()} == {p.name for p in out.iterdir()}  # the stale book is gone
 
 
 @pytest.mark.build

@@ -71,6 +71,9 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     temporary name and renamed, so bad sources or a crash never leave a
     half-written or stale-looking PDF. Raises SourceError on bad sources.
 
+    A full build (books and langs left to their defaults) also deletes
+    cp-handbook-*.pdf files in out_dir that book.yml no longer asks for.
+
     reuse: keep a PDF already in out_dir when it was laid out from the same
     HTML, fonts and WeasyPrint version (its /ID holds that fingerprint), so
     a pull request that touches one sector lays out only the books it changes.
@@ -97,7 +100,17 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             made = list(pool.map(_write_book, *zip(*work)))
     by_path = {**kept, **{r.path: r for r in made}}
+    if books is None and set(langs) == set(LANGUAGES):
+        _remove_stale(out_dir, set(by_path))
     return [by_path[out_dir / book_filename(p.sector, p.lang)] for p in plans]
+
+
+def _remove_stale(out_dir: Path, current: set[Path]) -> None:
+    """After a full build, drop handbooks of sectors no longer in book.yml, so the
+    downloads folder holds exactly the current set (only our own file names)."""
+    for path in out_dir.glob("cp-handbook-*.pdf"):
+        if path not in current:
+            path.unlink()
 
 
 def _plan(root: Path, langs: Sequence[str], books: Sequence[str | None] | None) -> list[BookPlan]:
