@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -81,25 +82,28 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     root, out_dir = Path(root).resolve(), Path(out_dir)
     plans = _plan(root, langs, books)
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
     # The complete books are the longest: start them first so the pool ends evenly.
     plans.sort(key=lambda p: (p.sector is not None, p.sector or "", p.lang))
-    kept: dict[Path, BookResult] = {}
-    work = []
-    for plan in plans:
-        html, target = render_book_html(plan), out_dir / book_filename(plan.sector, plan.lang)
-        key = content_key(html)
-        if reuse and read_content_key(target) == key:
-            kept[target] = BookResult(target, plan.lang, plan.sector, count_pages(target), 0.0, reused=True)
-        else:
-            work.append((html, key, plan.sector, plan.lang, target, root / "handbook"))
-    jobs = max(1, min(jobs, len(work) or 1))
-    if jobs == 1:
-        made = [_write_book(*item) for item in work]
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            made = list(pool.map(_write_book, *zip(*work)))
-    by_path = {**kept, **{r.path: r for r in made}}
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
+    by_path: dict[Path, BookResult] = {}
+    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
+        pending = []
+        # Each book's HTML is made here and handed over at once, so layout starts
+        # while the next book's Markdown is still being rendered.
+        for plan in plans:
+            html, target = render_book_html(plan), out_dir / book_filename(plan.sector, plan.lang)
+            key = content_key(html)
+            if reuse and read_content_key(target) == key:
+                by_path[target] = BookResult(target, plan.lang, plan.sector, count_pages(target), 0.0, reused=True)
+                continue
+            work = (html, key, plan.sector, plan.lang, target, root / "handbook")
+            if pool is None:
+                by_path[target] = _write_book(*work)
+            else:
+                pending.append(pool.submit(_write_book, *work))
+        for future in pending:
+            result = future.result()
+            by_path[result.path] = result
     if books is None and set(langs) == set(LANGUAGES):
         _remove_stale(out_dir, set(by_path))
     return [by_path[out_dir / book_filename(p.sector, p.lang)] for p in plans]
