@@ -27,7 +27,7 @@ from .formatting import (format_day, format_percent_range, format_vnd_range, for
 from .i18n import label
 from .markdown_render import (MEASURE_LINK, MeasureLinkError, escape_markdown_block,
                               resolve_measure_links, to_html)
-from .pdf_sources import Chapter, Sources
+from .pdf_sources import Chapter, SectorEntry, Sources
 from .pdf_render import font_css
 from .problems import Problem
 
@@ -140,7 +140,7 @@ def _chapters(plan: BookPlan) -> list[Chapter]:
     return chapters
 
 
-def _sector_entries(plan: BookPlan):
+def _sector_entries(plan: BookPlan) -> list[SectorEntry]:
     entries = plan.sources.spec.sectors
     return [e for e in entries if plan.sector is None or e.key == plan.sector]
 
@@ -188,7 +188,10 @@ def _markdown_division(chapter: Chapter, part: str, in_book: set[str]) -> Divisi
     text = resolve_measure_links(chapter.markdown, lambda mid: _measure_href(mid, in_book), chapter.shown)
     body = _mark_xrefs(_scope_ids(to_html(text), scope))
     entries = [TocEntry(m.group(1), _plain(m.group(2)), 2) for m in _H2.finditer(body)]
-    return Division(f"chapter-{scope}", chapter.title, "markdown", Markup(body), entries=entries)
+    # The title as rendered (emphasis or code in a "# Title" must not reach the TOC as Markdown).
+    h1 = _H1.search(body)
+    title = _plain(h1.group(1)) if h1 else chapter.title
+    return Division(f"chapter-{scope}", title, "markdown", Markup(body), entries=entries)
 
 
 def _measures_division(plan: BookPlan, sector: Sector | None, measures: list[Measure],
@@ -296,7 +299,8 @@ def _measure_href(mid: str, in_book: set[str]) -> str | None:
     return f"#measure-{mid.lower()}" if mid in in_book else None
 
 
-_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+_H2 = re.compile(r'<h2\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
 _HREF = re.compile(r'\bhref="#([^"]+)"')
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
