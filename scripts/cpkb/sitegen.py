@@ -34,12 +34,17 @@ DATA_BASENAME = "cp-measures"
 
 
 def pdf_name(sector: str | None, lang: str) -> str:
-    """The PDF file name (cpkb.pdf owns the scheme; imported lazily to keep the site light)."""
-    try:
-        from .pdf import book_filename
-    except ImportError:  # the PDF module is optional for the site build
-        return f"cp-handbook-{sector}-{lang}.pdf" if sector else f"cp-handbook-{lang}.pdf"
+    """The PDF file name (cpkb.pdf owns the naming scheme)."""
+    from .pdf import book_filename
+
     return book_filename(sector or None, lang)
+
+
+def pdf_sectors(root: Path) -> set[str]:
+    """Sectors that get a PDF handbook (handbook/book.yml decides): only those are linked."""
+    from .pdf import planned_books
+
+    return {key for key in planned_books(root) if key}
 
 
 def to_root(depth: int, lang: str) -> str:
@@ -137,6 +142,7 @@ def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
     pages: dict[str, str] = {}
     problems = []
     chapters = handbook.general_chapters(root)
+    with_pdf = pdf_sectors(root)
     for lang in LANGUAGES:
         t = lambda key, _lang=lang, **kw: label(key, _lang, **kw)
         for m in cat.measures:
@@ -160,7 +166,7 @@ def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
                 stages=_stage_groups(measures, lang), charts=Markup(_charts(measures, lang, s.key)),
                 table=Markup(comparison_table(measures, lang, "../../measures/")),
                 has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if hb_text else "",
-                pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}")
+                pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
         pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(
             lang=lang, t=t, sectors=counts)
         pages[f"measures/index.{lang}.md"] = env.get_template("catalogue.md.j2").render(
@@ -169,7 +175,7 @@ def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
             data_name=f"{to_root(1, lang)}downloads/{DATA_BASENAME}-{lang}")
         root_prefix = to_root(1, lang)
         pages[f"downloads.{lang}.md"] = env.get_template("downloads.md.j2").render(
-            lang=lang, t=t, sectors=cat.sectors, root=root_prefix,
+            lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=root_prefix,
             pdf=lambda key, l, _p=root_prefix: f"{_p}downloads/{pdf_name(key or None, l)}")
         # Handbook: general chapters, sector handbooks, glossary.
         for slug in chapters:
