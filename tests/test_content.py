@@ -84,13 +84,13 @@ def test_glossary_and_worksheets_are_bilingual():
     assert len(entries) >= 40
     for e in entries:
         for lang in LANGUAGES:
-            assert e["term"][lang].strip() and e["definition"][lang].strip(), e["term"]
+            assert e.term[lang].strip() and e.definition[lang].strip(), e.term
     sheets = handbook.worksheets(ROOT)
     assert len(sheets) >= 8
     for w in sheets:
         for lang in LANGUAGES:
-            assert w["title"][lang].strip()
-            assert all(c[lang].strip() for c in w["columns"])
+            assert w.title[lang].strip()
+            assert all(c[lang].strip() for c in w.columns)
 
 
 def _content_files():

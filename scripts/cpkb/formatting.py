@@ -7,6 +7,7 @@ data; only the arrangement of a range is ours.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from functools import lru_cache
 
 from babel.dates import format_date
@@ -88,3 +89,29 @@ def format_day(day: dt.date, lang: str) -> str:
 
 def format_count(n: int, lang: str) -> str:
     return format_decimal(n, locale=lang)
+
+
+_VI_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_VI_MODIFIERS = {"\u0306", "\u0302", "\u031b"}          # breve, circumflex, horn: new letters
+_VI_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vi_sort_key(text: str) -> tuple:
+    """Vietnamese dictionary order: a ă â b c d đ e ê ..., tones only break ties."""
+    letters: list[str] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFD", text.casefold()):
+        if ch in _VI_MODIFIERS and letters:
+            letters[-1] = unicodedata.normalize("NFC", letters[-1] + ch)
+        elif ch in _VI_TONES and tones:
+            tones[-1] = _VI_TONES[ch]
+        else:
+            letters.append(ch)
+            tones.append(0)
+    rank = tuple(_VI_ALPHABET.index(c) if c in _VI_ALPHABET else 100 + ord(c) for c in letters)
+    return rank, tuple(tones)
+
+
+def sort_key(lang: str):
+    """Alphabetical order of a language: Vietnamese dictionary order for vi."""
+    return vi_sort_key if lang == "vi" else (lambda s: s.casefold())

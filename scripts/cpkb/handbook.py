@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 _H2 = re.compile(r"^## ", re.M)
 _H1 = re.compile(r"^# +(.+?)\s*$", re.M)
 
@@ -46,20 +44,30 @@ def introduction(markdown: str) -> str:
     return (body[: match.start()] if match else body).strip()
 
 
-def load_yaml_list(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, list) else []
+def glossary(root: Path) -> list:
+    """Glossary terms (pdf_sources.GlossaryTerm), sorted by the English term.
+
+    One reader for the site and the PDF; raises SourceError on a broken file.
+    """
+    from .pdf_sources import load_glossary
+    from .problems import SourceError
+
+    problems: list = []
+    path = root / "handbook" / "glossary.yml"
+    terms = load_glossary(path, root, problems) if path.exists() else []
+    if problems:
+        raise SourceError(problems)
+    return sorted(terms, key=lambda t: t.term.en.lower())
 
 
-def glossary(root: Path) -> list[dict]:
-    """Glossary entries sorted by the English term."""
-    entries = [e for e in load_yaml_list(root / "handbook" / "glossary.yml")
-               if isinstance(e, dict) and all(isinstance(e.get(k), dict) for k in ("term", "definition"))]
-    return sorted(entries, key=lambda e: str(e["term"].get("en", "")).lower())
+def worksheets(root: Path) -> list:
+    """The assessment worksheets (pdf_sources.Worksheet); raises SourceError on a broken file."""
+    from .pdf_sources import load_worksheets
+    from .problems import SourceError
 
-
-def worksheets(root: Path) -> list[dict]:
-    return [w for w in load_yaml_list(root / "handbook" / "worksheets.yml") if isinstance(w, dict)]
-
+    problems: list = []
+    path = root / "handbook" / "worksheets.yml"
+    sheets = load_worksheets(path, root, problems) if path.exists() else []
+    if problems:
+        raise SourceError(problems)
+    return sheets

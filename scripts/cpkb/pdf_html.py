@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from . import LANGUAGES, __version__
 from .catalogue import TECHNIQUES, Measure, Sector
-from .formatting import (format_day, format_percent_range, format_vnd_range, format_years)
+from .formatting import format_day, format_percent_range, format_vnd_range, format_years, vi_sort_key
 from .i18n import label
 from .markdown_render import (MEASURE_LINK, MeasureLinkError, escape_markdown_block,
                               resolve_measure_links, to_html)
@@ -356,27 +356,6 @@ def _css_strings(plan: BookPlan) -> str:
             f"@page :right {{ @bottom-right {{ content: {page_of}; }} }}\n"
             f'.xref::after {{ content: " (" {see} target-counter(attr(href), page) ")"; }}\n'
             f'.toc a::after, .index a::after {{ content: leader(".") target-counter(attr(href), page); }}\n')
-
-
-_VI_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
-_VI_MODIFIERS = {"\u0306", "\u0302", "\u031b"}          # breve, circumflex, horn: new letters
-_VI_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-
-
-def vi_sort_key(text: str) -> tuple:
-    """Vietnamese dictionary order: a ă â b c d đ e ê ..., tones only break ties."""
-    letters: list[str] = []
-    tones: list[int] = []
-    for ch in unicodedata.normalize("NFD", text.casefold()):
-        if ch in _VI_MODIFIERS and letters:
-            letters[-1] = unicodedata.normalize("NFC", letters[-1] + ch)
-        elif ch in _VI_TONES and tones:
-            tones[-1] = _VI_TONES[ch]
-        else:
-            letters.append(ch)
-            tones.append(0)
-    rank = tuple(_VI_ALPHABET.index(c) if c in _VI_ALPHABET else 100 + ord(c) for c in letters)
-    return rank, tuple(tones)
 
 
 @lru_cache(maxsize=1)

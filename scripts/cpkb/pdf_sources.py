@@ -142,8 +142,8 @@ def load_sources(root: Path, catalogue: Catalogue) -> Sources:
                 if chapter:
                     sector_chapters[(entry.key, lang)] = chapter
     needs = spec.appendices if spec else ()
-    glossary = _load_glossary(handbook / "glossary.yml", root, problems) if "glossary" in needs else []
-    worksheets = _load_worksheets(handbook / "worksheets.yml", root, problems) if "worksheets" in needs else []
+    glossary = load_glossary(handbook / "glossary.yml", root, problems) if "glossary" in needs else []
+    worksheets = load_worksheets(handbook / "worksheets.yml", root, problems) if "worksheets" in needs else []
     if problems or spec is None:
         raise SourceError(problems)
     return Sources(root, spec, catalogue, general, sector_chapters, glossary, worksheets)
@@ -250,7 +250,8 @@ def _load_chapter(path: Path, slug: str, root: Path, problems: list[Problem]) ->
     return Chapter(slug, path, shown, match.group(1).strip(), text)
 
 
-def _load_glossary(path: Path, root: Path, problems: list[Problem]) -> list[GlossaryTerm]:
+def load_glossary(path: Path, root: Path, problems: list[Problem]) -> list[GlossaryTerm]:
+    """handbook/glossary.yml, checked (problems are appended); the site's glossary page uses it too."""
     shown = display_path(path, root)
     doc = _read_yaml(path, shown, problems)
     if doc is None:
@@ -270,7 +271,8 @@ def _load_glossary(path: Path, root: Path, problems: list[Problem]) -> list[Glos
     return terms
 
 
-def _load_worksheets(path: Path, root: Path, problems: list[Problem]) -> list[Worksheet]:
+def load_worksheets(path: Path, root: Path, problems: list[Problem]) -> list[Worksheet]:
+    """handbook/worksheets.yml, checked (problems are appended)."""
     shown = display_path(path, root)
     doc = _read_yaml(path, shown, problems)
     if doc is None:

@@ -22,7 +22,7 @@ from .catalogue import (COST_BANDS, PAYBACK_BANDS, TECHNIQUES, Catalogue, Measur
                         load_catalogue, payback_band)
 from .charts import investment_payback_chart, savings_chart, technique_chart
 from .fonts import make_web_fonts
-from .formatting import (format_day, format_percent_range, format_vnd_range, format_years)
+from .formatting import format_day, format_percent_range, format_vnd_range, format_years, sort_key
 from .i18n import label
 from .markdown_render import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
                               resolve_measure_links)
@@ -194,8 +194,9 @@ def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
                     problems.extend(err.problems)
         entries = handbook.glossary(root)
         if entries:
+            order = sort_key(lang)
             pages[f"handbook/glossary.{lang}.md"] = env.get_template("glossary.md.j2").render(
-                lang=lang, t=t, entries=entries, other=[l for l in LANGUAGES if l != lang][0])
+                lang=lang, t=t, entries=sorted(entries, key=lambda e, _l=lang: order(e.term[_l])), other=[l for l in LANGUAGES if l != lang][0])
         pages[f"handbook/index.{lang}.md"] = _handbook_index(root, cat, pages, lang)
         pages.update(_editor_pages(root, lang))
     if problems:
