@@ -57,7 +57,8 @@ def make_project(repo: Path, folder: Path, size: int) -> Path:
     shutil.copytree(repo / "overrides", project / "overrides")
     shutil.copytree(repo / "docs", project / "docs",
                     ignore=lambda d, names: [n for n in names if Path(d) == repo / "docs" and n in ("measures", "sectors", "handbook")])
-    (project / "scripts").symlink_to(repo / "scripts", target_is_directory=True)
+    # A copy, not a link: the benchmark must measure the code as it was when it started.
+    shutil.copytree(repo / "scripts", project / "scripts", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
 
     real = load_catalogue(repo / "measures", root=repo)
     templates = [yaml.safe_load(Path(repo / m.path).read_text(encoding="utf-8")) for m in real.measures]
