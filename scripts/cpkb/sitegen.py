@@ -136,67 +136,19 @@ def _handbook_page(root: Path, source: Path, cat: Catalogue, prefix: str) -> str
 
 
 def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
-    """Every generated page: {path relative to docs/: Markdown}. Raises SourceError on bad sources."""
+    """Every generated page: {path relative to docs/: Markdown}. Raises SourceError
+    listing every problem of the sources (catalogue, handbook links, glossary)."""
     cat = load_catalogue(root / "measures", root=root)
-    env = _env()
-    pages: dict[str, str] = {}
-    problems = []
-    chapters = handbook.general_chapters(root)
+    glossary = handbook.glossary(root)
     with_pdf = pdf_sectors(root)
+    pages: dict[str, str] = {}
+    problems: list = []
     for lang in LANGUAGES:
-        t = lambda key, _lang=lang, **kw: label(key, _lang, **kw)
         for m in cat.measures:
             pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(cat, m, lang, repo_url)
-        # Sector pages and their index.
-        counts = []
-        for s in cat.sectors:
-            measures = cat.in_sector(s.key)
-            counts.append((s, len(measures)))
-            source = handbook.sector_handbook_path(root, s.key, lang)
-            hb_text = handbook.read_markdown(source)
-            intro = ""
-            if hb_text:
-                try:
-                    intro = resolve_measure_links(handbook.introduction(hb_text),
-                                                  _link_resolver(cat, "../measures/"), display_path(source, root))
-                except MeasureLinkError as err:
-                    problems.extend(err.problems)
-            pages[f"sectors/{s.key}.{lang}.md"] = env.get_template("sector.md.j2").render(
-                sector=s, lang=lang, t=t, intro=Markup(intro), measures=measures,
-                stages=_stage_groups(measures, lang), charts=Markup(_charts(measures, lang, s.key)),
-                table=Markup(comparison_table(measures, lang, "../../measures/")),
-                has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if hb_text else "",
-                pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
-        pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(
-            lang=lang, t=t, sectors=counts)
-        pages[f"measures/index.{lang}.md"] = env.get_template("catalogue.md.j2").render(
-            lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
-            charts=Markup(_charts(cat.measures, lang, "all")),
-            data_name=f"{to_root(1, lang)}downloads/{DATA_BASENAME}-{lang}")
-        root_prefix = to_root(1, lang)
-        pages[f"downloads.{lang}.md"] = env.get_template("downloads.md.j2").render(
-            lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=root_prefix,
-            pdf=lambda key, l, _p=root_prefix: f"{_p}downloads/{pdf_name(key or None, l)}")
-        # Handbook: general chapters, sector handbooks, glossary.
-        for slug in chapters:
-            if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES):
-                try:
-                    pages[f"handbook/general/{slug}.{lang}.md"] = _handbook_page(
-                        root, handbook.chapter_path(root, slug, lang), cat, "../../measures/")
-                except MeasureLinkError as err:
-                    problems.extend(err.problems)
-        for s in cat.sectors:
-            if _both_languages(root, s.key):
-                try:
-                    pages[f"handbook/{s.key}.{lang}.md"] = _handbook_page(
-                        root, handbook.sector_handbook_path(root, s.key, lang), cat, "../measures/")
-                except MeasureLinkError as err:
-                    problems.extend(err.problems)
-        entries = handbook.glossary(root)
-        if entries:
-            order = sort_key(lang)
-            pages[f"handbook/glossary.{lang}.md"] = env.get_template("glossary.md.j2").render(
-                lang=lang, t=t, entries=sorted(entries, key=lambda e, _l=lang: order(e.term[_l])), other=[l for l in LANGUAGES if l != lang][0])
+        pages.update(_sector_pages(root, cat, lang, with_pdf, problems))
+        pages.update(_catalogue_and_downloads(cat, lang, with_pdf))
+        pages.update(_handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = _handbook_index(root, cat, pages, lang)
         pages.update(_editor_pages(root, lang))
     if problems:
@@ -204,23 +156,79 @@ def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
     return pages
 
 
+def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list) -> dict[str, str]:
+    """One page per sector (introduction from its handbook, measures by stage,
+    charts, comparison table, PDF link) and the sector index."""
+    env, t = _env(), _translator(lang)
+    pages, counts = {}, []
+    for s in cat.sectors:
+        measures = cat.in_sector(s.key)
+        counts.append((s, len(measures)))
+        source = handbook.sector_handbook_path(root, s.key, lang)
+        text = handbook.read_markdown(source)
+        intro = ""
+        if text:
+            try:
+                intro = resolve_measure_links(handbook.introduction(text), _link_resolver(cat, "../measures/"),
+                                              display_path(source, root))
+            except MeasureLinkError as err:
+                problems.extend(err.problems)
+        pages[f"sectors/{s.key}.{lang}.md"] = env.get_template("sector.md.j2").render(
+            sector=s, lang=lang, t=t, intro=Markup(intro), measures=measures,
+            stages=_stage_groups(measures, lang), charts=Markup(_charts(measures, lang, s.key)),
+            table=Markup(comparison_table(measures, lang, "../../measures/")),
+            has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
+            pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
+    pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(lang=lang, t=t, sectors=counts)
+    return pages
+
+
+def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> dict[str, str]:
+    env, t = _env(), _translator(lang)
+    up = to_root(1, lang)
+    return {
+        f"measures/index.{lang}.md": env.get_template("catalogue.md.j2").render(
+            lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
+            charts=Markup(_charts(cat.measures, lang, "all")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
+        f"downloads.{lang}.md": env.get_template("downloads.md.j2").render(
+            lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
+            pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}"),
+    }
+
+
+def _handbook_pages(root: Path, cat: Catalogue, lang: str, glossary: list, problems: list) -> dict[str, str]:
+    """General chapters and sector handbooks with measure: links resolved, and the glossary."""
+    pages = {}
+    sources = [(f"handbook/general/{slug}.{lang}.md", handbook.chapter_path(root, slug, lang), "../../measures/")
+               for slug in handbook.general_chapters(root)
+               if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)]
+    sources += [(f"handbook/{s.key}.{lang}.md", handbook.sector_handbook_path(root, s.key, lang), "../measures/")
+                for s in cat.sectors if _both_languages(root, s.key)]
+    for target, source, prefix in sources:
+        try:
+            pages[target] = _handbook_page(root, source, cat, prefix)
+        except MeasureLinkError as err:
+            problems.extend(err.problems)
+    if glossary:
+        order = sort_key(lang)
+        other = next(l for l in LANGUAGES if l != lang)
+        pages[f"handbook/glossary.{lang}.md"] = _env().get_template("glossary.md.j2").render(
+            lang=lang, t=_translator(lang), other=other, entries=sorted(glossary, key=lambda e: order(e.term[lang])))
+    return pages
+
+
+def _translator(lang: str):
+    return lambda key, **values: label(key, lang, **values)
+
+
 def _editor_pages(root: Path, lang: str) -> dict[str, str]:
-    """Field reference and translation status (cpkb.reference / cpkb.translations)."""
-    out = {}
-    try:
-        from .reference import render_field_reference
-        from .validate import load_schema
+    """Field reference (from the schema) and translation status pages."""
+    from .reference import render_field_reference
+    from .translations import render_translation_status
+    from .validate import load_schema
 
-        out[f"guides/field-reference.{lang}.md"] = render_field_reference(load_schema(root / "measures"), lang)
-    except ImportError:
-        pass
-    try:
-        from .translations import render_translation_status
-
-        out[f"guides/translations.{lang}.md"] = render_translation_status(root / "measures", lang)
-    except ImportError:
-        pass
-    return out
+    return {f"guides/field-reference.{lang}.md": render_field_reference(load_schema(root / "measures"), lang),
+            f"guides/translations.{lang}.md": render_translation_status(root / "measures", lang)}
 
 
 def _both_languages(root: Path, sector: str) -> bool:
@@ -283,7 +291,7 @@ def build_nav(root: Path) -> list:
         book.append({t("nav.general"): general})
     if sector_books:
         book.append({t("nav.sector_handbooks"): sector_books})
-    if handbook.glossary(root):
+    if (root / "handbook" / "glossary.yml").exists():
         book.append("handbook/glossary.md")
     guides = ["guides/index.md"] + [f"guides/{name}.md" for name in ("editing", "field-reference", "translations", "benchmarks")
                                     if (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()
