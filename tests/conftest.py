@@ -1,9 +1,17 @@
-"""Shared pytest fixtures: the repository root and a throw-away copy of the mini project."""
+"""Shared pytest fixtures: the repository root, throw-away projects (empty, mini),
+built sites (mini, real), a local web server and the browser."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import os
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -18,6 +26,16 @@ def project_root() -> Path:
 
 
 @pytest.fixture
+def empty_project(tmp_path: Path) -> Path:
+    """A project with the real schema and sector list and no measure yet."""
+    measures = tmp_path / "measures"
+    measures.mkdir()
+    for name in ("schema.json", "sectors.yml"):
+        shutil.copy2(ROOT / "measures" / name, measures / name)
+    return tmp_path
+
+
+@pytest.fixture
 def mini_project(tmp_path: Path) -> Path:
     """A copy of tests/fixtures/mini with the real measures/schema.json: a small,
     valid project (2 sectors, 5 measures, handbook) that a test may modify freely."""
@@ -29,13 +47,6 @@ def mini_project(tmp_path: Path) -> Path:
 
 # --- site builds (shared by the site, link and browser tests) -----------------
 
-import functools
-import http.server
-import os
-import socket
-import subprocess
-import sys
-import threading
 
 SITE_SHELL = ("mkdocs.yml", "docs", "overrides")
 GENERATED = ("measures", "sectors", "handbook")
@@ -123,3 +134,45 @@ def serve(folder: Path):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+# --- the browser (Debian's Chromium through Playwright) ---------------------------
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def base_url(mini_site):
+    """The mini site served over HTTP (Pagefind does not work from file://)."""
+    url, server = serve(mini_site / "site")
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is required for the browser tests (make system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+class Watch:
+    """Console errors and requests that leave the local server."""
+
+    def __init__(self, page, base_url):
+        self.errors, self.external = [], []
+        host = urlparse(base_url).netloc
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.external.append(r.url)
+                if urlparse(r.url).scheme in ("http", "https") and urlparse(r.url).netloc != host else None)
+
+

@@ -4,12 +4,10 @@ main kinds of page, in both languages (issue 7)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
-from test_browser import Watch, base_url, browser  # noqa: F401 (shared fixtures)
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
@@ -19,7 +17,7 @@ PAGES = ["", "sectors/beverages/", "measures/utl-001/", "measures/", "handbook/b
 
 @pytest.mark.parametrize("prefix", ["", "en/"])
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_violation(browser, base_url, prefix, path):  # noqa: F811
+def test_no_serious_violation(browser, base_url, prefix, path):
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `npm ci` (make test does it)")
     page = browser.new_page()

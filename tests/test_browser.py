@@ -3,52 +3,15 @@ catalogue filters, language switcher, console errors, external requests."""
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlparse
 
 import pytest
 
 from cpkb.catalogue import load_catalogue
 
-from conftest import serve
+from conftest import Watch
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def base_url(mini_site):
-    url, server = serve(mini_site / "site")
-    yield url
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is required for the browser tests (make system-deps)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
-class Watch:
-    """Console errors and requests that leave the local server."""
-
-    def __init__(self, page, base_url):
-        self.errors, self.external = [], []
-        host = urlparse(base_url).netloc
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.external.append(r.url)
-                if urlparse(r.url).scheme in ("http", "https") and urlparse(r.url).netloc != host else None)
-
 
 @pytest.fixture
 def page(browser, base_url):

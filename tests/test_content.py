@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 from cpkb import LANGUAGES, handbook
 from cpkb.catalogue import TECHNIQUES, load_catalogue

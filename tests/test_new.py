@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import unicodedata
 from pathlib import Path
 
@@ -20,15 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(empty_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty catalogue with the real schema and sector list; cwd is its root."""
-    measures = tmp_path / "measures"
-    measures.mkdir()
-    for name in ("schema.json", "sectors.yml"):
-        shutil.copy2(ROOT / "measures" / name, measures / name)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(empty_project)
     monkeypatch.setenv("CPKB_LANG", "en")
-    return tmp_path
+    return empty_project
 
 
 def schema() -> dict:

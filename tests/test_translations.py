@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
@@ -69,12 +68,9 @@ def write_measure(project: Path, measure_id: str, title_vi: str = "Bảo ôn đ�
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(empty_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A catalogue of four measures: current, stale, untracked and untranslated."""
-    measures = tmp_path / "measures"
-    measures.mkdir()
-    for name in ("schema.json", "sectors.yml"):
-        shutil.copy2(ROOT / "measures" / name, measures / name)
+    tmp_path = empty_project
     current = write_measure(tmp_path, "UTL-001")
     mark_translated(current)
     stale = write_measure(tmp_path, "UTL-002")

@@ -8,7 +8,6 @@ from xml.etree import ElementTree
 
 import pytest
 
-from cpkb import LANGUAGES
 from cpkb.catalogue import Range
 from cpkb.flowchart import parse_flow, render_flow_svg
 from cpkb.formatting import format_percent_range, format_vnd, format_vnd_exact, format_vnd_range, format_years

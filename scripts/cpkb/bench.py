@@ -24,7 +24,6 @@ from pathlib import Path
 
 import yaml
 
-from . import LANGUAGES
 from .catalogue import load_catalogue
 from .validate import validate_catalogue
 

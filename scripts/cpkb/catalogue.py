@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from . import LANGUAGES
 from .problems import SourceError
 from .validate import validate_catalogue
 

@@ -12,7 +12,6 @@ import datetime as dt
 import html as html_lib
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
