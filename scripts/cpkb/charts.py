@@ -9,13 +9,15 @@ from __future__ import annotations
 import html
 import math
 
-from .catalogue import TECHNIQUES, Measure
+from .catalogue import TECHNIQUES, Measure, Range
 from .formatting import format_vnd, format_vnd_range, format_years
 from .i18n import label
 
 W, H = 640, 320
 PAD_L, PAD_R, PAD_T, PAD_B = 64, 48, 16, 48
 LEVEL_CLASS = {1: "cp-dot--1", 2: "cp-dot--2", 3: "cp-dot--3"}
+MAX_POINTS = 300
+"""Above this many measures the scatter chart aggregates them into cells."""
 
 
 def _esc(text: str) -> str:
@@ -42,15 +44,37 @@ def investment_payback_chart(measures: list[Measure], lang: str, chart_id: str) 
     for step in range(0, int(y_max) + 1, max(1, int(y_max) // 5)):
         parts.append(f'<text class="cp-tick" x="{PAD_L - 6}" y="{y(step) + 4:.1f}" text-anchor="end">{step}</text>')
         parts.append(f'<line class="cp-grid" x1="{PAD_L}" y1="{y(step):.1f}" x2="{W - PAD_R}" y2="{y(step):.1f}"/>')
-    for m, inv, pb in points:
-        parts.append(f'<circle class="cp-dot {LEVEL_CLASS[m.complexity]}" cx="{x(inv):.1f}" cy="{y(pb):.1f}" r="5">'
-                     f'<title>{_esc(m.id)}: {_esc(m.title[lang])}</title></circle>')
+    if len(points) <= MAX_POINTS:
+        for m, inv, pb in points:
+            parts.append(f'<circle class="cp-dot {LEVEL_CLASS[m.complexity]}" cx="{x(inv):.1f}" cy="{y(pb):.1f}" r="5">'
+                         f'<title>{_esc(m.id)}: {_esc(m.title[lang])}</title></circle>')
+        rows = [(m.id, m.title[lang], format_vnd_range(m.investment_vnd, lang), format_years(m.payback_years, lang),
+                 label(f"complexity.{m.complexity}", lang)) for m, _, _ in points]
+        head = (label("table.id", lang), label("table.measure", lang), label("figures.investment", lang),
+                label("figures.payback", lang), label("figures.complexity", lang))
+    else:
+        # Past a few hundred measures, dots per measure make a page heavy and the
+        # chart unreadable: draw one circle per cell (quarter decade of
+        # investment × half a year of payback × complexity), sized by its count.
+        cells: dict[tuple, int] = {}
+        for m, inv, pb in points:
+            key = (m.complexity, math.floor(math.log10(inv) * 4) / 4, math.floor(pb * 2) / 2)
+            cells[key] = cells.get(key, 0) + 1
+        biggest = max(cells.values())
+        rows = []
+        for (level, log_inv, pb), n in sorted(cells.items()):
+            radius = 3 + 9 * math.sqrt(n / biggest)
+            lo_inv, hi_inv = 10 ** log_inv, 10 ** (log_inv + 0.25)
+            span = f"{format_vnd(lo_inv, lang)}–{format_vnd(hi_inv, lang)}, {format_years(Range(pb, pb + 0.5), lang)}"
+            parts.append(f'<circle class="cp-dot {LEVEL_CLASS[level]}" cx="{x(10 ** (log_inv + 0.125)):.1f}" '
+                         f'cy="{y(pb + 0.25):.1f}" r="{radius:.1f}"><title>{_esc(label("chart.cell", lang, n=n))}: '
+                         f'{_esc(span)}</title></circle>')
+            rows.append((format_vnd(lo_inv, lang) + "–" + format_vnd(hi_inv, lang), format_years(Range(pb, pb + 0.5), lang),
+                         label(f"complexity.{level}", lang), str(n)))
+        head = (label("figures.investment", lang), label("figures.payback", lang), label("figures.complexity", lang),
+                label("chart.axis_count", lang))
     parts.append(f'<text class="cp-axis-label" x="{(W + PAD_L) / 2}" y="{H - 8}" text-anchor="middle">{_esc(label("chart.axis_investment", lang))}</text>')
     parts.append(f'<text class="cp-axis-label" transform="translate(14 {(H - PAD_B) / 2}) rotate(-90)" text-anchor="middle">{_esc(label("chart.axis_payback", lang))}</text>')
-    rows = [(m.id, m.title[lang], format_vnd_range(m.investment_vnd, lang), format_years(m.payback_years, lang),
-             label(f"complexity.{m.complexity}", lang)) for m, _, _ in points]
-    head = (label("table.id", lang), label("table.measure", lang), label("figures.investment", lang),
-            label("figures.payback", lang), label("figures.complexity", lang))
     legend = "".join(f'<span class="cp-legend__item"><span class="cp-dot-key {LEVEL_CLASS[level]}"></span>'
                      f'{_esc(label(f"complexity.{level}", lang))}</span>' for level in (1, 2, 3))
     return _figure(chart_id, label("chart.investment_payback", lang), label("chart.investment_payback_desc", lang),
