@@ -45,9 +45,9 @@ test-fast: $(STAMP)  ## tests that need no build or browser
 serve: system-deps $(STAMP)  ## live preview at http://127.0.0.1:8000 (search needs make build)
 	$(BIN)/mkdocs serve
 
-bench: system-deps $(STAMP)  ## benchmarks at 100, 1,000 and 10,000 measures; writes docs/guides/benchmarks.*.md
+bench: system-deps $(STAMP)  ## benchmarks at 100, 1,000 and 10,000 measures; writes benchmarks/results.json (the benchmark page)
 	$(BIN)/cpkb bench
 
 clean:  ## remove build output and generated pages (not the venv)
 	rm -rf site .site-build-* .site-old-* docs/measures docs/sectors docs/handbook docs/assets/fonts \
-	  docs/downloads.*.md docs/guides/field-reference.*.md docs/guides/translations.*.md
+	  docs/downloads.*.md docs/guides/field-reference.*.md docs/guides/translations.*.md docs/guides/benchmarks.*.md

@@ -60,21 +60,23 @@ def _num(value, lang: str) -> str:
     return format_decimal(round(value, 2 if value < 10 else 1), locale=lang)
 
 
-def check_targets(results: list[dict]) -> dict[str, tuple[bool | None, str]]:
+def check_targets(results: list[dict], lang: str = "en") -> dict[str, tuple[bool | None, str]]:
+    """Each target: (met?, the measured value as shown); None when not measured."""
+    n = lambda value: _num(value, lang)
     by = {r["measures"]: r for r in results}
     out: dict[str, tuple[bool | None, str]] = {}
     if 1000 in by and 10000 in by:
         ratio = by[10000]["per_page_ms"] / by[1000]["per_page_ms"]
-        out["linear"] = (ratio <= 1.3, f"{ratio:.2f}×")
+        out["linear"] = (ratio <= 1.3, f"{n(ratio)}×")
     big = by.get(max(by))
-    out["overhead"] = (big["overhead_ratio"] <= 1.3, f"{big['overhead_ratio']:.2f}× ({big['measures']})")
+    out["overhead"] = (big["overhead_ratio"] <= 1.3, f"{n(big['overhead_ratio'])}× ({n(big['measures'])})")
     if 10000 in by:
-        out["total_10k"] = (by[10000]["build_s"] < 240, f"{by[10000]['build_s']:.0f} s")
+        out["total_10k"] = (by[10000]["build_s"] < 240, f"{n(round(by[10000]['build_s']))} s")
         kib = by[10000].get("first_result_kib")
-        out["first_result"] = (kib < 300 if kib else None, f"{kib:.0f} KiB" if kib else "–")
+        out["first_result"] = (kib < 300 if kib else None, f"{n(round(kib))} KiB" if kib else "–")
     pdf = next((r for r in results if 80 <= r.get("sector_pdf_measures", 0) <= 150), None)
     if pdf:
-        out["sector_pdf"] = (pdf["sector_pdf_s"] < 15, f"{pdf['sector_pdf_s']:.1f} s ({pdf['sector_pdf_measures']})")
+        out["sector_pdf"] = (pdf["sector_pdf_s"] < 15, f"{n(pdf['sector_pdf_s'])} s ({n(pdf['sector_pdf_measures'])})")
     return out
 
 
@@ -90,9 +92,9 @@ def render_page(data: dict, lang: str, notes: str = "") -> str:
         if any(key in r for r in results):
             lines.append(f"| {name} | " + " | ".join(_num(r.get(key), lang) for r in results) + " |")
     lines += ["", f"## {t['targets']}", "", f"| {t['target']} | {t['result']} | |", "| --- | --- | --- |"]
-    for key, (ok, shown) in check_targets(results).items():
+    for key, (ok, shown) in check_targets(results, lang).items():
         verdict = "–" if ok is None else (t["met"] if ok else f"**{t['missed']}**")
-        lines.append(f"| {TARGETS[key]} | {shown} | {verdict} |")
+        lines.append(f"| {TARGETS[key][lang]} | {shown} | {verdict} |")
     lines += ["", _chart(results, t["chart"]), ""]
     if notes:
         lines += [f"## {t['notes']}", "", notes, ""]
@@ -116,12 +118,23 @@ def _chart(results: list[dict], title: str) -> str:
             + "".join(parts) + f"</svg><figcaption>{html.escape(title)}</figcaption></figure>")
 
 
-def write_pages(docs: Path, data: dict, notes: dict[str, str] | None = None) -> list[Path]:
-    folder = docs / "guides"
-    (folder / "benchmarks.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    paths = []
-    for lang in ("vi", "en"):
-        path = folder / f"benchmarks.{lang}.md"
-        path.write_text(render_page(data, lang, (notes or {}).get(lang, "")), encoding="utf-8")
-        paths.append(path)
-    return paths
+RESULTS = Path("benchmarks") / "results.json"
+"""Committed results of the last `make bench` (with machine and command)."""
+
+
+def write_results(root: Path, data: dict) -> Path:
+    path = root / RESULTS
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def render_benchmark_page(root: Path, lang: str) -> str | None:
+    """The benchmark page from benchmarks/results.json and the hand-written
+    analysis in benchmarks/notes.<lang>.md; None when no results are recorded."""
+    path = root / RESULTS
+    if not path.exists():
+        return None
+    notes = root / "benchmarks" / f"notes.{lang}.md"
+    return render_page(json.loads(path.read_text(encoding="utf-8")), lang,
+                       notes.read_text(encoding="utf-8") if notes.exists() else "")

@@ -9,33 +9,26 @@ from .cli import _root, command
 
 def run(args: argparse.Namespace) -> int:
     from .bench import run as run_bench
-    from .bench_report import write_pages
+    from .bench_report import write_results
 
     root = _root()
     data = run_bench(root, sizes=tuple(args.sizes), with_pdf=not args.no_pdf)
-    data["command"] = "make bench" if tuple(args.sizes) == (100, 1000, 10000) else f"cpkb bench --sizes {' '.join(map(str, args.sizes))}"
+    default = tuple(args.sizes) == (100, 1000, 10000) and not args.no_pdf
+    data["command"] = "make bench" if default else "cpkb bench --sizes " + " ".join(map(str, args.sizes))
     if args.dry_run:
         print(data)
         return 0
-    for path in write_pages(root / "docs", data, _notes(root)):
-        print(f"bench: wrote {path.relative_to(root)}")
+    path = write_results(root, data)
+    print(f"bench: wrote {path.relative_to(root)}; the site's benchmark page is made from it at build time")
     return 0
-
-
-def _notes(root) -> dict[str, str]:
-    """Hand-written analysis kept next to the numbers (docs/guides/benchmarks-notes.<lang>.md)."""
-    out = {}
-    for lang in ("vi", "en"):
-        path = root / "docs" / "guides" / f"benchmarks-notes.{lang}.txt"
-        out[lang] = path.read_text(encoding="utf-8") if path.exists() else ""
-    return out
 
 
 @command
 def register(sub) -> None:
     p = sub.add_parser("bench", help="benchmark validation, site build, search and PDFs at several catalogue sizes",
                        description="Generate synthetic catalogues (fixed seed) and measure every step; write the "
-                                   "results to docs/guides/benchmarks.{vi,en}.md and benchmarks.json.")
+                                   "results to benchmarks/results.json, from which the site's benchmark page is built "
+                                   "(with the analysis in benchmarks/notes.<lang>.md).")
     p.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000], help="catalogue sizes (default: 100 1000 10000)")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF measurements")
     p.add_argument("--dry-run", action="store_true", help="print the results, write nothing")

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from . import LANGUAGES, handbook
 from .catalogue import (COST_BANDS, PAYBACK_BANDS, TECHNIQUES, Catalogue, Measure, cost_band,
                         load_catalogue, payback_band)
+from .bench_report import RESULTS
 from .charts import investment_payback_chart, savings_chart, technique_chart
 from .fonts import make_web_fonts
 from .formatting import format_day, format_percent_range, format_vnd_range, format_years, sort_key
@@ -222,13 +223,19 @@ def _translator(lang: str):
 
 
 def _editor_pages(root: Path, lang: str) -> dict[str, str]:
-    """Field reference (from the schema) and translation status pages."""
+    """Field reference (from the schema), translation status and benchmark pages."""
     from .reference import render_field_reference
     from .translations import render_translation_status
     from .validate import load_schema
 
-    return {f"guides/field-reference.{lang}.md": render_field_reference(load_schema(root / "measures"), lang),
-            f"guides/translations.{lang}.md": render_translation_status(root / "measures", lang)}
+    from .bench_report import render_benchmark_page
+
+    pages = {f"guides/field-reference.{lang}.md": render_field_reference(load_schema(root / "measures"), lang),
+             f"guides/translations.{lang}.md": render_translation_status(root / "measures", lang)}
+    benchmarks = render_benchmark_page(root, lang)
+    if benchmarks:
+        pages[f"guides/benchmarks.{lang}.md"] = benchmarks
+    return pages
 
 
 def _both_languages(root: Path, sector: str) -> bool:
@@ -293,9 +300,9 @@ def build_nav(root: Path) -> list:
         book.append({t("nav.sector_handbooks"): sector_books})
     if (root / "handbook" / "glossary.yml").exists():
         book.append("handbook/glossary.md")
+    generated = ["field-reference", "translations"] + (["benchmarks"] if (root / RESULTS).exists() else [])
     guides = ["guides/index.md"] + [f"guides/{name}.md" for name in ("editing", "field-reference", "translations", "benchmarks")
-                                    if (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()
-                                    or name in ("field-reference", "translations")] + ["downloads.md"]
+                                    if name in generated or (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()] + ["downloads.md"]
     return [
         "index.md",
         {t("nav.sectors"): ["sectors/index.md"] + [f"sectors/{s.key}.md" for s in cat.sectors]},
