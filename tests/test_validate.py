@@ -115,3 +115,13 @@ def test_a_comma_in_an_unquoted_sector_name_is_caught(mini_project):
                        encoding="utf-8")
     problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
     assert any("unexpected key 'không nung)'" in p.message and p.field.endswith(".name") for p in problems)
+
+
+def test_a_file_that_is_not_utf8_is_located(mini_project):
+    path = mini_project / "measures" / "beverages" / "BEV-002.yml"
+    raw = path.read_bytes()
+    third_line = raw.index(b"\n", raw.index(b"\n") + 1) + 1
+    path.write_bytes(raw[:third_line] + b"sector: caf\xe9\n" + raw[third_line:])
+    problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
+    assert [(p.file, p.line, p.column) for p in problems if "UTF-8" in p.message] == \
+        [("measures/beverages/BEV-002.yml", 3, 12)]

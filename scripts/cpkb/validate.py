@@ -171,9 +171,9 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        problem((), f"the file is not valid UTF-8 (byte {err.start})",
-                "save the file as UTF-8; most editors offer it in 'Save with encoding'")
-        report.problems[-1] = Problem(shown, line, 1, "", report.problems[-1].message, report.problems[-1].hint)
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        report.problems.append(Problem(shown, line, column, "", f"the file is not valid UTF-8 (byte {err.start})",
+                                       "save the file as UTF-8; most editors offer it in 'Save with encoding'"))
         return None
     try:
         doc = parse_yaml(text)
