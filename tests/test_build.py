@@ -97,3 +97,8 @@ def test_a_broken_link_fails_the_build(site_project):
     result = run_cpkb(["build", "--no-pdf"], site_project)
     assert result.returncode == 1
     assert "no-such-page.md" in result.stderr
+
+
+def test_no_sitemap_without_a_published_address(mini_site):
+    """MkDocs would write 'None/...' addresses; with CPKB_SITE_URL the deploy build has one."""
+    assert not (mini_site / "site" / "sitemap.xml").exists()

@@ -81,6 +81,10 @@ def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
         _run("mkdocs build", [sys.executable, "-m", "mkdocs", "build", "--config-file",
                               str(root / "mkdocs.yml"), "--site-dir", str(tmp)], root, env)
         report.seconds["mkdocs"] = time.perf_counter() - step
+        if not env.get("CPKB_SITE_URL"):
+            # Without site_url MkDocs writes "None/..." addresses into the sitemap.
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                (tmp / name).unlink(missing_ok=True)
 
         step = time.perf_counter()
         log("cpkb: indexing for search (Pagefind)")
