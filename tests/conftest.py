@@ -48,18 +48,21 @@ def mini_project(tmp_path: Path) -> Path:
 # --- site builds (shared by the site, link and browser tests) -----------------
 
 
-SITE_SHELL = ("mkdocs.yml", "docs", "overrides")
-GENERATED = ("measures", "sectors", "handbook")
+SITE_SHELL = ("mkdocs.yml", "docs", "overrides", "benchmarks")
+GENERATED = ("measures", "sectors", "handbook", "fonts", "field-reference.vi.md", "field-reference.en.md",
+             "translations.vi.md", "translations.en.md", "benchmarks.vi.md", "benchmarks.en.md",
+             "downloads.vi.md", "downloads.en.md")
+"""Generated files under docs/ (git-ignored): a fixture project starts without them, as a clean clone does."""
 
 
 def make_site_project(project: Path) -> Path:
     """Give a fixture project the site shell of the repository (mkdocs.yml,
-    docs/ without generated pages, overrides/) and the build code."""
+    docs/ without generated pages, overrides/, recorded benchmarks) and the build code."""
     for name in SITE_SHELL:
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, project / name, dirs_exist_ok=True,
-                            ignore=lambda d, names: [n for n in names if Path(d) == ROOT / "docs" and n in GENERATED])
+                            ignore=lambda d, names: [n for n in names if n in GENERATED])
         else:
             shutil.copy2(source, project / name)
     (project / "scripts").symlink_to(ROOT / "scripts", target_is_directory=True)

@@ -61,6 +61,7 @@ def make_project(repo: Path, folder: Path, size: int) -> Path:
     shutil.copytree(repo / "overrides", project / "overrides")
     shutil.copytree(repo / "docs", project / "docs",
                     ignore=lambda d, names: [n for n in names if Path(d) == repo / "docs" and n in ("measures", "sectors", "handbook")])
+    shutil.copytree(repo / "benchmarks", project / "benchmarks")  # the guides link to the benchmark page
     # A copy, not a link: the benchmark must measure the code as it was when it started.
     shutil.copytree(repo / "scripts", project / "scripts", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
 
