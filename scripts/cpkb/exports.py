@@ -7,8 +7,10 @@ correctly. Files are reproducible: fixed timestamps inside the XLSX zip.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -79,9 +81,7 @@ def write_exports(cat: Catalogue, out_dir: Path, lang: str, basename: str = "cp-
 
 
 def _write_xlsx(path: Path, columns, rows, title: str) -> None:
-    import datetime as dt
-
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # imported here: only the build needs it
     from openpyxl.styles import Font
 
     wb = Workbook()
@@ -107,6 +107,4 @@ def _write_xlsx(path: Path, columns, rows, title: str) -> None:
 
 
 def _strip_dates(core_xml: bytes) -> bytes:
-    import re
-
     return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rb"\g<1>2000-01-01T00:00:00Z\3", core_xml)
