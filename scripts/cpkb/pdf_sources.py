@@ -250,18 +250,24 @@ def _load_chapter(path: Path, slug: str, root: Path, problems: list[Problem]) ->
     return Chapter(slug, path, shown, match.group(1).strip(), text)
 
 
-def load_glossary(path: Path, root: Path, problems: list[Problem]) -> list[GlossaryTerm]:
-    """handbook/glossary.yml, checked (problems are appended); the site's glossary page uses it too."""
+def _read_list(path: Path, root: Path, problems: list[Problem], what: str, hint: str = "") -> tuple[list, _Collector]:
+    """The YAML list in `path` and a collector for its problems; [] when unreadable."""
     shown = display_path(path, root)
     doc = _read_yaml(path, shown, problems)
-    if doc is None:
-        return []
     c = _Collector(shown, doc, problems)
+    if doc is None:
+        return [], c
     if not isinstance(doc.data, list):
-        c.add((), "must be a list of terms", "- term: {vi: ..., en: ...}\n  definition: {vi: ..., en: ...}")
-        return []
+        c.add((), f"must be a list of {what}", hint)
+        return [], c
+    return doc.data, c
+
+
+def load_glossary(path: Path, root: Path, problems: list[Problem]) -> list[GlossaryTerm]:
+    """handbook/glossary.yml, checked (problems are appended); the site's glossary page uses it too."""
+    items, c = _read_list(path, root, problems, "terms", "- term: {vi: ..., en: ...}\n  definition: {vi: ..., en: ...}")
     terms = []
-    for i, item in enumerate(doc.data):
+    for i, item in enumerate(items):
         item = item if isinstance(item, dict) else {}
         term = _text(item.get("term"), (i, "term"), c)
         abbr = _text(item.get("abbr"), (i, "abbr"), c, required=False)
@@ -273,16 +279,9 @@ def load_glossary(path: Path, root: Path, problems: list[Problem]) -> list[Gloss
 
 def load_worksheets(path: Path, root: Path, problems: list[Problem]) -> list[Worksheet]:
     """handbook/worksheets.yml, checked (problems are appended)."""
-    shown = display_path(path, root)
-    doc = _read_yaml(path, shown, problems)
-    if doc is None:
-        return []
-    c = _Collector(shown, doc, problems)
-    if not isinstance(doc.data, list):
-        c.add((), "must be a list of worksheets")
-        return []
+    items, c = _read_list(path, root, problems, "worksheets")
     sheets = []
-    for i, item in enumerate(doc.data):
+    for i, item in enumerate(items):
         item = item if isinstance(item, dict) else {}
         title = _text(item.get("title"), (i, "title"), c)
         purpose = _text(item.get("purpose"), (i, "purpose"), c, required=False)
