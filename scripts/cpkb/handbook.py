@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 _H2 = re.compile(r"^## ", re.M)
-_H1 = re.compile(r"^# +(.+?)\s*$", re.M)
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
 
 def general_chapters(root: Path) -> list[str]:

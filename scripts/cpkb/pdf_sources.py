@@ -8,19 +8,18 @@ an author sees all of them at once, each with its file and line.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import LANGUAGES
 from .catalogue import Catalogue, Text
+from .handbook import general_chapters, title_of
 from .problems import Problem, SourceError, display_path
 from .yamlfile import Document, YamlError, parse_yaml
 
 BOOK_FILE = "book.yml"
 APPENDICES = ("worksheets", "glossary", "index")
-_TITLE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -190,13 +189,13 @@ def _general(value, handbook: Path, c: _Collector) -> tuple[str, ...]:
     """`all` means every chapter in handbook/general/, in file-name order."""
     folder = handbook / "general"
     if value == "all":
-        return tuple(sorted({p.name.split(".")[0] for p in folder.glob("*.md")}))
+        return tuple(general_chapters(handbook.parent))
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         c.add(("general",), "must be `all` or a list of chapter slugs", "e.g. general: [01-cleaner-production, 03-assessment]")
         return ()
     for i, slug in enumerate(value):
         if not any((folder / f"{slug}.{lang}.md").exists() for lang in LANGUAGES):
-            known = ", ".join(sorted({p.name.split(".")[0] for p in folder.glob("*.md")})) or "none yet"
+            known = ", ".join(general_chapters(handbook.parent)) or "none yet"
             c.add(("general", i), f"chapter '{slug}' does not exist: no handbook/general/{slug}.vi.md or .en.md",
                   f"chapters present: {known}")
     return tuple(value)
@@ -243,11 +242,11 @@ def _load_chapter(path: Path, slug: str, root: Path, problems: list[Problem]) ->
         problems.append(Problem(shown, 1, 1, "", "chapter file is missing", hint))
         return None
     text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
-    match = _TITLE.search(text)
-    if not match:
+    title = title_of(text)
+    if not title:
         problems.append(Problem(shown, 1, 1, "", "chapter has no title", "start the file with '# Title'"))
         return None
-    return Chapter(slug, path, shown, match.group(1).strip(), text)
+    return Chapter(slug, path, shown, title, text)
 
 
 def _read_list(path: Path, root: Path, problems: list[Problem], what: str, hint: str = "") -> tuple[list, _Collector]:
