@@ -24,8 +24,7 @@ validate: $(STAMP)  ## check every measure file
 	$(BIN)/cpkb validate
 
 build: system-deps $(STAMP)  ## validate, then build site/ (both languages, search, downloads, PDFs)
-	$(BIN)/cpkb validate
-	$(BIN)/cpkb build
+	$(BIN)/cpkb build  # validates first and stops with every error, like cpkb validate
 
 site: system-deps $(STAMP)  ## like build, without the PDFs (quicker)
 	$(BIN)/cpkb build --no-pdf

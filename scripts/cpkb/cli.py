@@ -10,7 +10,7 @@ from . import __version__
 from .problems import SourceError
 
 
-def _root() -> Path:
+def project_root() -> Path:
     """The project root: the nearest folder upwards holding measures/schema.json."""
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
@@ -22,7 +22,7 @@ def _root() -> Path:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import fix_nfc, measure_files, validate_catalogue
 
-    root = _root()
+    root = project_root()
     measures_dir = root / "measures"
     paths = [Path(p) for p in args.paths] or None
     if paths:

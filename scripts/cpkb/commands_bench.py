@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from .cli import _root, command
+from .cli import command, project_root
 
 
 def run(args: argparse.Namespace) -> int:
     from .bench import run as run_bench
     from .bench_report import write_results
 
-    root = _root()
+    root = project_root()
     data = run_bench(root, sizes=tuple(args.sizes), with_pdf=not args.no_pdf)
     default = tuple(args.sizes) == (100, 1000, 10000) and not args.no_pdf
     data["command"] = "make bench" if default else "cpkb bench --sizes " + " ".join(map(str, args.sizes))

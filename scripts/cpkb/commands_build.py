@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .cli import _root, command
+from .cli import command, project_root
 
 
 def run(args: argparse.Namespace) -> int:
     from .build import BuildError, build_site
 
-    root = _root()
+    root = project_root()
     try:
         report = build_site(root, Path(args.site_dir) if args.site_dir else None,
                             with_pdf=not args.no_pdf, jobs=args.jobs)

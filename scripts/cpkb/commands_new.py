@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import yaml
 
-from .cli import _root, command
+from .cli import command, project_root
 from .new_measure import NewMeasureError, TODO, build_draft, flag_fields, render_measure_yaml, write_draft
 from .reference import Field, child_fields, description, first_sentence, resolve_ref
 
@@ -117,7 +117,7 @@ def flag_name(f: Field, lang: str | None = None) -> str:
 
 def _load_schema() -> dict | None:
     try:
-        return json.loads((_root() / "measures" / "schema.json").read_text(encoding="utf-8"))
+        return json.loads((project_root() / "measures" / "schema.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None  # outside a project: `cpkb new` explains when it runs
 
@@ -164,7 +164,7 @@ def run(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
     """Build, show or write the measure. 0: written (or printed) and valid; 1: not valid; 2: usage error."""
     lang = args.lang
     t = TEXT[lang]
-    root = _root()
+    root = project_root()
     measures_dir = root / "measures"
     schema = _load_schema()
     if schema is None:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from . import LANGUAGES
-from .cli import _root, command
+from .cli import command, project_root
 
 COMPLETE = "complete"
 
@@ -34,7 +34,7 @@ def register(sub) -> None:
 def run_pdf(args: argparse.Namespace) -> int:
     from . import pdf
 
-    root = _root()
+    root = project_root()
     if args.jobs is not None and args.jobs < 1:
         print("cpkb pdf: --jobs must be 1 or more", file=sys.stderr)
         return 2

@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from .cli import _root, command
+from .cli import command, project_root
 from .commands_new import cli_language
 from .i18n import label
 from .translations import MarkError, find_measure_file, mark_translated, translation_report
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List (exit 0; with --check, 1 if anything is stale or untranslated) or mark (exit 1 if any failed)."""
-    root = _root()
+    root = project_root()
     measures_dir = root / "measures"
     if args.mark or args.mark_all:
         return _mark(args, root, measures_dir)

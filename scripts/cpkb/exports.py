@@ -14,6 +14,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from . import LANGUAGES
 from .catalogue import SAVING_KINDS, Catalogue, Measure
 from .i18n import label
 
@@ -59,7 +60,7 @@ def measure_row(cat: Catalogue, m: Measure, lang: str, site_prefix: str = "") ->
 def write_exports(cat: Catalogue, out_dir: Path, lang: str, basename: str = "cp-measures") -> list[Path]:
     """Write <basename>-<lang>.csv/.json/.xlsx into out_dir; return the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    prefix = "" if lang == "vi" else f"{lang}/"
+    prefix = "" if lang == LANGUAGES[0] else f"{lang}/"
     columns = _columns(lang)
     rows = [measure_row(cat, m, lang, "/" + prefix) for m in cat.measures]
 

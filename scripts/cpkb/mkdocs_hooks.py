@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # works without `pip install -e .` too
 
-from cpkb import LANGUAGES, markdown_render, sitegen  # noqa: E402
+from cpkb import markdown_render, sitegen  # noqa: E402
 from cpkb.problems import SourceError  # noqa: E402
 
 
@@ -54,8 +54,6 @@ def on_page_context(context, page, config, nav):
     source = page.meta.get("cpkb_source")
     if source is not None:
         page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/{source}" if source else None
-    # Relative path from this page to the site root; Pagefind's bundle is there
-    # for both languages. static-i18n builds other languages into site/<lang>/.
-    depth = page.url.count("/") + (0 if config.theme["language"] == LANGUAGES[0] else 1)
-    context["cp_site_root"] = "../" * depth or "./"
+    # Pagefind's bundle is at the site root, shared by both languages.
+    context["cp_site_root"] = sitegen.to_root(page.url.count("/"), config.theme["language"]) or "./"
     return context
