@@ -139,9 +139,12 @@ def _handbook_page(root: Path, source: Path, cat: Catalogue, prefix: str) -> str
 def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
     """Every generated page: {path relative to docs/: Markdown}. Raises SourceError
     listing every problem of the sources (catalogue, handbook links, glossary)."""
+    from .translations import translation_report
+
     cat = load_catalogue(root / "measures", root=root)
     glossary = handbook.glossary(root)
     with_pdf = pdf_sectors(root)
+    translations = translation_report(root / "measures", root=root)  # read once, rendered per language
     pages: dict[str, str] = {}
     problems: list = []
     for lang in LANGUAGES:
@@ -151,7 +154,7 @@ def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
         pages.update(_catalogue_and_downloads(cat, lang, with_pdf))
         pages.update(_handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = _handbook_index(root, cat, pages, lang)
-        pages.update(_editor_pages(root, lang))
+        pages.update(_editor_pages(root, lang, translations))
     if problems:
         raise SourceError(problems)
     return pages
@@ -222,7 +225,7 @@ def _translator(lang: str):
     return lambda key, **values: label(key, lang, **values)
 
 
-def _editor_pages(root: Path, lang: str) -> dict[str, str]:
+def _editor_pages(root: Path, lang: str, translations) -> dict[str, str]:
     """Field reference (from the schema), translation status and benchmark pages."""
     from .reference import render_field_reference
     from .translations import render_translation_status
@@ -231,7 +234,7 @@ def _editor_pages(root: Path, lang: str) -> dict[str, str]:
     from .bench_report import render_benchmark_page
 
     pages = {f"guides/field-reference.{lang}.md": render_field_reference(load_schema(root / "measures"), lang),
-             f"guides/translations.{lang}.md": render_translation_status(root / "measures", lang)}
+             f"guides/translations.{lang}.md": render_translation_status(root / "measures", lang, translations)}
     benchmarks = render_benchmark_page(root, lang)
     if benchmarks:
         pages[f"guides/benchmarks.{lang}.md"] = benchmarks

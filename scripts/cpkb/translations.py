@@ -253,17 +253,18 @@ def find_measure_file(measures_dir: Path, measure_id: str) -> Path | None:
     return None
 
 
-def render_translation_status(measures_dir: Path, lang: str) -> str:
+def render_translation_status(measures_dir: Path, lang: str, report: TranslationReport | None = None) -> str:
     """The Markdown of the translation status page in `lang` ("vi" or "en").
 
     A `# ` title, an explanation, the count per status, then one table per
     non-empty status among untranslated, stale and untracked, listing each
     measure's id, title (in `lang`, linked to ../measures/<id>.md, the
     generated measure page) and file. Deterministic (sorted, no
-    date), so the site build can skip writing an unchanged page.
+    date), so the site build can skip writing an unchanged page. Pass `report`
+    to render several languages from one reading of the catalogue.
     """
     measures_dir = Path(measures_dir)
-    report = translation_report(measures_dir, root=measures_dir.parent)
+    report = report or translation_report(measures_dir, root=measures_dir.parent)
     t = lambda key, **kw: label(f"translations.{key}", lang, **kw)  # noqa: E731
     out = [f"# {t('title')}", "", t("intro"), "", t("how_to_mark"), ""]
     counts = report.counts()
