@@ -1,7 +1,8 @@
 """The benchmark page: results of `cpkb bench` as a table and a chart, in both languages.
 
-The numbers are stored in docs/guides/benchmarks.json (committed, with the
-machine and the command); the two Markdown pages are rendered from it.
+The numbers are stored in benchmarks/results.json (committed, with the
+machine and the command); the site build renders the page from it, with the
+analysis written in benchmarks/notes.<lang>.md. Page strings are labels bench.*.
 """
 
 from __future__ import annotations
@@ -10,46 +11,17 @@ import html
 import json
 from pathlib import Path
 
-from .bench import TARGETS
-from .formatting import format_count
 from babel.numbers import format_decimal
 
-TEXT = {
-    "vi": {
-        "title": "Đo hiệu năng", "intro": "Kết quả đo trên các danh mục tổng hợp 100, 1.000 và 10.000 biện pháp (sinh từ các biện pháp thật, hai ngôn ngữ).",
-        "machine": "Máy đo", "command": "Lệnh", "date": "Ngày đo", "measures": "Số biện pháp",
-        "rows": [("validate_s", "Kiểm tra dữ liệu (s)"), ("build_s", "Dựng trang web, tổng (s)"), ("mkdocs_s", "— trong đó MkDocs (s)"),
-                 ("pagefind_s", "— trong đó Pagefind (s)"), ("pages", "Số trang HTML"), ("per_page_ms", "Thời gian mỗi trang (ms)"),
-                 ("bare_s", "MkDocs-Material thuần, cùng Markdown (s)"), ("overhead_ratio", "Tỷ lệ MkDocs của chúng ta / thuần"),
-                 ("site_mib", "Dung lượng trang web (MiB)"), ("median_measure_page_kib", "Trang biện pháp, trung vị (KiB)"),
-                 ("pagefind_mib", "Chỉ mục Pagefind (MiB)"), ("first_result_kib", "Tải về đến kết quả tìm kiếm đầu tiên (KiB)"),
-                 ("build_peak_mib", "Bộ nhớ đỉnh khi dựng (MiB)"),
-                 ("sector_pdf_measures", "PDF một ngành: số biện pháp"), ("sector_pdf_pages", "PDF một ngành: số trang"),
-                 ("sector_pdf_s", "PDF một ngành: thời gian (s)"), ("sector_pdf_pps", "PDF một ngành: trang/giây"),
-                 ("sector_pdf_peak_mib", "PDF một ngành: bộ nhớ đỉnh (MiB)"), ("complete_pdf_pages", "PDF đầy đủ: số trang"),
-                 ("complete_pdf_s", "PDF đầy đủ: thời gian (s)"), ("complete_pdf_pps", "PDF đầy đủ: trang/giây"),
-                 ("complete_pdf_peak_mib", "PDF đầy đủ: bộ nhớ đỉnh (MiB)")],
-        "targets": "Mục tiêu", "target": "Mục tiêu", "result": "Kết quả", "met": "đạt", "missed": "chưa đạt",
-        "chart": "Thời gian dựng mỗi trang (ms) theo số biện pháp", "notes": "Ghi chú",
-    },
-    "en": {
-        "title": "Benchmarks", "intro": "Measured on synthetic catalogues of 100, 1,000 and 10,000 measures (made from the real ones, both languages).",
-        "machine": "Machine", "command": "Command", "date": "Date", "measures": "Measures",
-        "rows": [("validate_s", "Validation (s)"), ("build_s", "Site build, total (s)"), ("mkdocs_s", "— of which MkDocs (s)"),
-                 ("pagefind_s", "— of which Pagefind (s)"), ("pages", "HTML pages"), ("per_page_ms", "Time per page (ms)"),
-                 ("bare_s", "Bare mkdocs-material, same Markdown (s)"), ("overhead_ratio", "Our MkDocs time / bare"),
-                 ("site_mib", "Site size (MiB)"), ("median_measure_page_kib", "Measure page, median (KiB)"),
-                 ("pagefind_mib", "Pagefind index (MiB)"), ("first_result_kib", "Downloaded until the first search result (KiB)"),
-                 ("build_peak_mib", "Peak memory of the build (MiB)"),
-                 ("sector_pdf_measures", "Sector PDF: measures"), ("sector_pdf_pages", "Sector PDF: pages"),
-                 ("sector_pdf_s", "Sector PDF: time (s)"), ("sector_pdf_pps", "Sector PDF: pages/second"),
-                 ("sector_pdf_peak_mib", "Sector PDF: peak memory (MiB)"), ("complete_pdf_pages", "Complete PDF: pages"),
-                 ("complete_pdf_s", "Complete PDF: time (s)"), ("complete_pdf_pps", "Complete PDF: pages/second"),
-                 ("complete_pdf_peak_mib", "Complete PDF: peak memory (MiB)")],
-        "targets": "Targets", "target": "Target", "result": "Result", "met": "met", "missed": "missed",
-        "chart": "Build time per page (ms) by number of measures", "notes": "Notes",
-    },
-}
+from .bench import LIMITS
+from .formatting import format_count
+from .i18n import label
+
+ROWS = ("validate_s", "build_s", "mkdocs_s", "pagefind_s", "pages", "per_page_ms", "bare_s", "overhead_ratio",
+        "site_mib", "median_measure_page_kib", "pagefind_mib", "first_result_kib", "build_peak_mib",
+        "sector_pdf_measures", "sector_pdf_pages", "sector_pdf_s", "sector_pdf_pps", "sector_pdf_peak_mib",
+        "complete_pdf_pages", "complete_pdf_s", "complete_pdf_pps", "complete_pdf_peak_mib")
+"""The measurements in table order; their names are labels bench.row.<key>."""
 
 
 def _num(value, lang: str) -> str:
@@ -61,43 +33,44 @@ def _num(value, lang: str) -> str:
 
 
 def check_targets(results: list[dict], lang: str = "en") -> dict[str, tuple[bool | None, str]]:
-    """Each target: (met?, the measured value as shown); None when not measured."""
+    """Each target of LIMITS: (met?, the measured value as shown); None when not measured."""
     n = lambda value: _num(value, lang)
     by = {r["measures"]: r for r in results}
     out: dict[str, tuple[bool | None, str]] = {}
     if 1000 in by and 10000 in by:
         ratio = by[10000]["per_page_ms"] / by[1000]["per_page_ms"]
-        out["linear"] = (ratio <= 1.3, f"{n(ratio)}×")
+        out["linear"] = (ratio <= LIMITS["linear"], f"{n(ratio)}×")
     big = by.get(max(by))
-    out["overhead"] = (big["overhead_ratio"] <= 1.3, f"{n(big['overhead_ratio'])}× ({n(big['measures'])})")
+    out["overhead"] = (big["overhead_ratio"] <= LIMITS["overhead"], f"{n(big['overhead_ratio'])}× ({n(big['measures'])})")
     if 10000 in by:
-        out["total_10k"] = (by[10000]["build_s"] < 240, f"{n(round(by[10000]['build_s']))} s")
+        out["total_10k"] = (by[10000]["build_s"] < LIMITS["total_10k"], f"{n(round(by[10000]['build_s']))} s")
         kib = by[10000].get("first_result_kib")
-        out["first_result"] = (kib < 300 if kib else None, f"{n(round(kib))} KiB" if kib else "–")
+        out["first_result"] = (kib < LIMITS["first_result"] if kib else None, f"{n(round(kib))} KiB" if kib else "–")
     pdf = next((r for r in results if 80 <= r.get("sector_pdf_measures", 0) <= 150), None)
     if pdf:
-        out["sector_pdf"] = (pdf["sector_pdf_s"] < 15, f"{n(pdf['sector_pdf_s'])} s ({n(pdf['sector_pdf_measures'])})")
+        out["sector_pdf"] = (pdf["sector_pdf_s"] < LIMITS["sector_pdf"],
+                             f"{n(pdf['sector_pdf_s'])} s ({n(pdf['sector_pdf_measures'])})")
     return out
 
 
 def render_page(data: dict, lang: str, notes: str = "") -> str:
-    t = TEXT[lang]
+    t = lambda key, **values: label(f"bench.{key}", lang, **values)
     results = data["results"]
-    lines = [f"# {t['title']}", "", t["intro"], "",
-             f"- **{t['machine']}**: {data['machine']}", f"- **{t['command']}**: `{data['command']}`",
-             f"- **{t['date']}**: {data['date']}", "",
-             "| " + t["measures"] + " | " + " | ".join(_num(r["measures"], lang) for r in results) + " |",
+    lines = [f"# {t('title')}", "", t("intro"), "",
+             f"- **{t('machine')}**: {data['machine']}", f"- **{t('command')}**: `{data['command']}`",
+             f"- **{t('date')}**: {data['date']}", "",
+             f"| {t('measures')} | " + " | ".join(_num(r["measures"], lang) for r in results) + " |",
              "| --- |" + " ---: |" * len(results)]
-    for key, name in t["rows"]:
+    for key in ROWS:
         if any(key in r for r in results):
-            lines.append(f"| {name} | " + " | ".join(_num(r.get(key), lang) for r in results) + " |")
-    lines += ["", f"## {t['targets']}", "", f"| {t['target']} | {t['result']} | |", "| --- | --- | --- |"]
+            lines.append(f"| {t('row.' + key)} | " + " | ".join(_num(r.get(key), lang) for r in results) + " |")
+    lines += ["", f"## {t('targets')}", "", f"| {t('target_column')} | {t('result')} | |", "| --- | --- | --- |"]
     for key, (ok, shown) in check_targets(results, lang).items():
-        verdict = "–" if ok is None else (t["met"] if ok else f"**{t['missed']}**")
-        lines.append(f"| {TARGETS[key][lang]} | {shown} | {verdict} |")
-    lines += ["", _chart(results, t["chart"]), ""]
+        verdict = "–" if ok is None else (t("met") if ok else f"**{t('missed')}**")
+        lines.append(f"| {t('goal.' + key, limit=_num(LIMITS[key], lang))} | {shown} | {verdict} |")
+    lines += ["", _chart(results, t("chart")), ""]
     if notes:
-        lines += [f"## {t['notes']}", "", notes, ""]
+        lines += [f"## {t('notes')}", "", notes, ""]
     return "\n".join(lines)
 
 
