@@ -23,6 +23,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"cpkb: site built in {report.site_dir} ({times})")
     if args.no_pdf:
         print("cpkb: PDFs skipped (--no-pdf)")
+    else:
+        pages = sum(book.pages for book in report.pdfs)
+        print(f"cpkb: {len(report.pdfs)} PDF handbooks, {pages} pages, in {report.site_dir / 'downloads'}")
     return 0
 
 

@@ -23,7 +23,7 @@ from .catalogue import (COST_BANDS, PAYBACK_BANDS, TECHNIQUES, Catalogue, Measur
 from .bench_report import RESULTS
 from .charts import investment_payback_chart, savings_chart, technique_chart
 from .fonts import make_web_fonts
-from .formatting import format_day, format_percent_range, format_vnd_range, format_years, sort_key
+from .formatting import format_day, format_percent_range, format_vnd_exact, format_vnd_range, format_years, sort_key
 from .i18n import label
 from .markdown_render import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
                               resolve_measure_links)
@@ -82,6 +82,7 @@ def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | 
     return _env().get_template("measure.md.j2").render(
         m=m, lang=lang, t=t, sector=cat.sector_by_key[m.sector],
         investment=format_vnd_range(m.investment_vnd, lang), payback=format_years(m.payback_years, lang),
+        investment_exact=f"{format_vnd_exact(m.investment_vnd.min, lang)} – {format_vnd_exact(m.investment_vnd.max, lang)}",
         savings=_savings(m, lang), reviewed=format_day(m.reviewed, lang),
         cost_band=cost_band(m), payback_band=payback_band(m),
         related=[cat.by_id[r] for r in m.related if r in cat.by_id],
