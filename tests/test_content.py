@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cpkb import LANGUAGES, handbook
-from cpkb.catalogue import TECHNIQUES, load_catalogue
-from cpkb.validate import validate_catalogue
+from cpkb import LANGUAGES
+from cpkb.source import handbook
+from cpkb.source.catalogue import TECHNIQUES, load_catalogue
+from cpkb.source.validate import validate_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_SECTORS, MIN_MEASURES, MIN_PER_SECTOR = 8, 100, 10

@@ -91,7 +91,7 @@ def test_workflow_runs_the_make_targets_the_readme_documents(workflow):
 
 
 def test_the_todo_check_looks_for_the_cpkb_new_marker(workflow):
-    from cpkb.new_measure import TODO
+    from cpkb.source.draft import TODO
 
     step = next(s for s in steps(workflow, next(iter(workflow["jobs"]))) if "TODO" in s.get("run", ""))
     assert f"'{TODO}'" in step["run"] and "measures/" in step["run"]
@@ -112,7 +112,6 @@ def test_pre_commit_runs_the_validator_on_changed_measure_files():
 
 def subcommands() -> dict[str, set[str]]:
     """Every `cpkb` sub-command with its option strings, from the real parser."""
-    cli._load_commands()
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     return {name: {o for action in p._actions for o in action.option_strings} for name, p in sub.choices.items()}
@@ -156,7 +155,7 @@ def test_editing_guide_links_the_generated_pages(lang):
     links = set(re.findall(r"\]\(([^)\s]+)\)", text))
     assert {"field-reference.md", "translations.md"} <= links
     assert "redhat.vscode-yaml" in text
-    from cpkb.new_measure import SCHEMA_HEADER
+    from cpkb.source.draft import SCHEMA_HEADER
 
     assert SCHEMA_HEADER in text, "the guide shows the exact header line cpkb new writes"
 

@@ -1,0 +1,360 @@
+"""Generate the site's Markdown pages from the catalogue and the handbook.
+
+Pages go into git-ignored folders under docs/ (mkdocs-static-i18n drops pages
+added outside docs/, design notes §2), one file per page and language, named
+`<page>.<lang>.md` for static-i18n's suffix structure. Pure Python: the MkDocs
+hook only calls `generate_pages` and `build_nav`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import lru_cache
+from itertools import groupby
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from cpkb import LANGUAGES
+from cpkb.source import handbook
+from cpkb.source.catalogue import (COST_BANDS, PAYBACK_BANDS, TECHNIQUES, Catalogue, Measure, cost_band,
+                        load_catalogue, payback_band)
+from cpkb.source.benchmarks import RESULTS
+from cpkb.text.charts import investment_payback_chart, savings_chart, technique_chart
+from cpkb.source.fonts import make_web_fonts
+from cpkb.text.numbers import format_day, format_percent_range, format_vnd_exact, format_vnd_range, format_years, sort_key
+from cpkb.text.labels import label
+from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
+                              resolve_measure_links)
+from cpkb.source.problems import SourceError, display_path
+
+GENERATED_DIRS = ("measures", "sectors", "handbook")
+"""Folders of docs/ that hold only generated pages (all git-ignored)."""
+DATA_BASENAME = "cp-measures"
+
+
+def pdf_name(sector: str | None, lang: str) -> str:
+    return handbook.book_filename(sector or None, lang)
+
+
+def pdf_sectors(root: Path, cat: Catalogue) -> set[str]:
+    """Sectors that get a PDF handbook (handbook/book.yml decides): only those are linked."""
+    return {key for key in handbook.planned_books(root, cat) if key}
+
+
+def to_root(depth: int, lang: str) -> str:
+    """Relative path from a page `depth` folders deep (sectors/beverages/ is 2)
+    to the site root, where downloads/ and pagefind/ are shared by both languages."""
+    return "../" * (depth + (0 if lang == LANGUAGES[0] else 1))
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    """One Jinja environment per process: compiling templates dominates otherwise."""
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters["md_block"] = lambda s: Markup(escape_markdown_block(str(s)))
+    env.filters["md_inline"] = lambda s: Markup(escape_markdown_inline(str(s)))
+    # Front-matter values reach Material's templates (<title>, header, meta
+    # description), which do not autoescape: escape HTML before quoting.
+    env.filters["yaml_str"] = lambda s: Markup(json.dumps(html.escape(str(s)), ensure_ascii=False))
+    env.filters["url"] = lambda s: Markup(str(escape(s)).replace("(", "%28").replace(")", "%29").replace(" ", "%20"))
+    return env
+
+
+def _savings(m: Measure, lang: str) -> list[tuple[str, str]]:
+    out = [(kind, format_percent_range(rng, lang)) for kind, rng in m.savings.items() if kind.endswith("_pct")]
+    if m.money_vnd_per_year:
+        out.append(("money_vnd_per_year", format_vnd_range(m.money_vnd_per_year, lang) + label("unit.per_year", lang)))
+    return out
+
+
+def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None) -> str:
+    """The Markdown page of one measure in one language."""
+    t = lambda key, **kw: label(key, lang, **kw)
+    return _env().get_template("measure.md.j2").render(
+        m=m, lang=lang, t=t, sector=cat.sector_by_key[m.sector],
+        investment=format_vnd_range(m.investment_vnd, lang), payback=format_years(m.payback_years, lang),
+        investment_exact=f"{format_vnd_exact(m.investment_vnd.min, lang)} – {format_vnd_exact(m.investment_vnd.max, lang)}",
+        savings=_savings(m, lang), reviewed=format_day(m.reviewed, lang),
+        cost_band=cost_band(m), payback_band=payback_band(m),
+        related=[cat.by_id[r] for r in m.related if r in cat.by_id],
+        edit_url=f"{edit_base.rstrip('/')}/edit/main/{m.path}" if edit_base else None,
+    )
+
+
+def comparison_table(measures: list[Measure], lang: str, link_prefix: str) -> str:
+    """A sortable HTML table (assets/javascripts/tables.js sorts it by data-sort values)."""
+    t = lambda key: escape(label(key, lang))
+    head = [("id", t("table.id")), ("text", t("table.measure")), ("text", t("figures.technique")),
+            ("num", t("figures.complexity")), ("num", t("figures.investment")), ("num", t("figures.payback"))]
+    cells = "".join(f'<th scope="col" data-type="{kind}"><button type="button">{text}</button></th>' for kind, text in head)
+    rows = []
+    for m in sorted(measures, key=lambda m: (m.payback_years.mid, m.investment_vnd.mid)):
+        rows.append(
+            "<tr>"
+            f'<td data-sort="{m.id}">{m.id}</td>'
+            f'<td><a href="{link_prefix}{m.slug}/">{escape(m.title[lang])}</a></td>'
+            f'<td>{t("technique." + m.technique)}</td>'
+            f'<td data-sort="{m.complexity}">{t("complexity." + str(m.complexity))}</td>'
+            f'<td data-sort="{m.investment_vnd.mid:.0f}">{escape(format_vnd_range(m.investment_vnd, lang))}</td>'
+            f'<td data-sort="{m.payback_years.mid:.3f}">{escape(format_years(m.payback_years, lang))}</td>'
+            "</tr>")
+    return (f'<div class="md-typeset__table cp-compare"><table class="cp-sortable">'
+            f'<thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _charts(measures: list[Measure], lang: str, key: str) -> str:
+    return (investment_payback_chart(measures, lang, f"chart-{key}-ip") +
+            technique_chart(measures, lang, f"chart-{key}-tech") +
+            savings_chart(measures, lang, f"chart-{key}-sav"))
+
+
+def _stage_groups(measures: list[Measure], lang: str) -> list[tuple[str, list[Measure]]]:
+    """Measures grouped by process stage (first appearance order), simplest first within a stage."""
+    order: dict[str, int] = {}
+    for m in measures:
+        order.setdefault(m.process_stage[lang], len(order))
+    ordered = sorted(measures, key=lambda m: (order[m.process_stage[lang]], m.complexity, m.id))
+    return [(stage, list(items)) for stage, items in groupby(ordered, key=lambda m: m.process_stage[lang])]
+
+
+def _link_resolver(cat: Catalogue, prefix: str):
+    return lambda mid: f"{prefix}{cat.by_id[mid].slug}.md" if mid in cat.by_id else None
+
+
+def _handbook_page(root: Path, source: Path, cat: Catalogue, prefix: str) -> str:
+    text = source.read_text(encoding="utf-8")
+    body = resolve_measure_links(text, _link_resolver(cat, prefix), display_path(source, root))
+    rel = display_path(source, root)
+    return f"---\ncpkb_source: {json.dumps(rel)}\n---\n\n{body}"
+
+
+def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
+    """Every generated page: {path relative to docs/: Markdown}. Raises SourceError
+    listing every problem of the sources (catalogue, handbook links, glossary)."""
+    from cpkb.source.translations import translation_report
+
+    cat = load_catalogue(root / "measures", root=root)
+    glossary = handbook.glossary(root)
+    with_pdf = pdf_sectors(root, cat)
+    translations = translation_report(root / "measures", root=root)  # read once, rendered per language
+    pages: dict[str, str] = {}
+    problems: list = []
+    for lang in LANGUAGES:
+        for m in cat.measures:
+            pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(cat, m, lang, repo_url)
+        pages.update(_sector_pages(root, cat, lang, with_pdf, problems))
+        pages.update(_catalogue_and_downloads(cat, lang, with_pdf))
+        pages.update(_handbook_pages(root, cat, lang, glossary, problems))
+        pages[f"handbook/index.{lang}.md"] = _handbook_index(root, cat, pages, lang)
+        pages.update(_editor_pages(root, lang, translations))
+    if problems:
+        raise SourceError(problems)
+    return pages
+
+
+def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list) -> dict[str, str]:
+    """One page per sector (introduction from its handbook, measures by stage,
+    charts, comparison table, PDF link) and the sector index."""
+    env, t = _env(), _translator(lang)
+    pages, counts = {}, []
+    for s in cat.sectors:
+        measures = cat.in_sector(s.key)
+        counts.append((s, len(measures)))
+        source = handbook.sector_handbook_path(root, s.key, lang)
+        text = handbook.read_markdown(source)
+        intro = ""
+        if text:
+            try:
+                intro = resolve_measure_links(handbook.introduction(text), _link_resolver(cat, "../measures/"),
+                                              display_path(source, root))
+            except MeasureLinkError as err:
+                problems.extend(err.problems)
+        pages[f"sectors/{s.key}.{lang}.md"] = env.get_template("sector.md.j2").render(
+            sector=s, lang=lang, t=t, intro=Markup(intro), measures=measures,
+            stages=_stage_groups(measures, lang), charts=Markup(_charts(measures, lang, s.key)),
+            table=Markup(comparison_table(measures, lang, "../../measures/")),
+            has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
+            pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
+    pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(lang=lang, t=t, sectors=counts)
+    return pages
+
+
+def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> dict[str, str]:
+    env, t = _env(), _translator(lang)
+    up = to_root(1, lang)
+    return {
+        f"measures/index.{lang}.md": env.get_template("catalogue.md.j2").render(
+            lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
+            charts=Markup(_charts(cat.measures, lang, "all")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
+        f"downloads.{lang}.md": env.get_template("downloads.md.j2").render(
+            lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
+            pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}"),
+    }
+
+
+def _handbook_pages(root: Path, cat: Catalogue, lang: str, glossary: list, problems: list) -> dict[str, str]:
+    """General chapters and sector handbooks with measure: links resolved, and the glossary."""
+    pages = {}
+    sources = [(f"handbook/general/{slug}.{lang}.md", handbook.chapter_path(root, slug, lang), "../../measures/")
+               for slug in handbook.general_chapters(root)
+               if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)]
+    sources += [(f"handbook/{s.key}.{lang}.md", handbook.sector_handbook_path(root, s.key, lang), "../measures/")
+                for s in cat.sectors if _both_languages(root, s.key)]
+    for target, source, prefix in sources:
+        try:
+            pages[target] = _handbook_page(root, source, cat, prefix)
+        except MeasureLinkError as err:
+            problems.extend(err.problems)
+    if glossary:
+        order = sort_key(lang)
+        other = next(l for l in LANGUAGES if l != lang)
+        pages[f"handbook/glossary.{lang}.md"] = _env().get_template("glossary.md.j2").render(
+            lang=lang, t=_translator(lang), other=other, entries=sorted(glossary, key=lambda e: order(e.term[lang])))
+    return pages
+
+
+def _translator(lang: str):
+    return lambda key, **values: label(key, lang, **values)
+
+
+def _editor_pages(root: Path, lang: str, translations) -> dict[str, str]:
+    """Field reference (from the schema), translation status and benchmark pages."""
+    from cpkb.site.reference import render_field_reference
+    from cpkb.site.translations import render_translation_status
+    from cpkb.source.validate import load_schema
+
+    from cpkb.site.benchmarks import render_benchmark_page
+
+    pages = {f"guides/field-reference.{lang}.md": render_field_reference(load_schema(root / "measures"), lang),
+             f"guides/translations.{lang}.md": render_translation_status(root / "measures", lang, translations)}
+    benchmarks = render_benchmark_page(root, lang)
+    if benchmarks:
+        pages[f"guides/benchmarks.{lang}.md"] = benchmarks
+    return pages
+
+
+def _both_languages(root: Path, sector: str) -> bool:
+    return all(handbook.sector_handbook_path(root, sector, l).exists() for l in LANGUAGES)
+
+
+def _handbook_index(root: Path, cat: Catalogue, pages: dict[str, str], lang: str) -> str:
+    t = lambda key: label(key, lang)
+    lines = ["---", f"title: {json.dumps(t('nav.handbook'), ensure_ascii=False)}", 'cpkb_source: "handbook/README.md"',
+             "---", "", f"# {t('nav.handbook')}", "",
+             f"<p class=\"cp-actions\"><a class=\"md-button md-button--primary\" href=\"../downloads/\">{escape(t('downloads.title'))}</a></p>", ""]
+    general = [slug for slug in handbook.general_chapters(root) if f"handbook/general/{slug}.{lang}.md" in pages]
+    if general:
+        lines += [f"## {t('nav.general')}", ""]
+        for slug in general:
+            title = handbook.title_of(handbook.read_markdown(handbook.chapter_path(root, slug, lang)), slug)
+            lines.append(f"1. [{escape_markdown_inline(title)}](general/{slug}.md)")
+        lines.append("")
+    sectors = [s for s in cat.sectors if f"handbook/{s.key}.{lang}.md" in pages]
+    if sectors:
+        lines += [f"## {t('nav.sector_handbooks')}", ""]
+        for s in sectors:
+            lines.append(f"- [{escape_markdown_inline(s.name[lang])}]({s.key}.md)")
+        lines.append("")
+    if f"handbook/glossary.{lang}.md" in pages:
+        lines += [f"## {t('nav.glossary')}", "", f"[{t('nav.glossary')}](glossary.md)", ""]
+    return "\n".join(lines)
+
+
+def _facets(cat: Catalogue, lang: str) -> list[dict]:
+    t = lambda key: label(key, lang)
+    return [
+        {"key": "sector", "label": t("figures.sector"), "values": [(s.key, s.name[lang]) for s in cat.sectors]},
+        {"key": "technique", "label": t("figures.technique"), "values": [(k, t(f"technique.{k}")) for k in TECHNIQUES]},
+        {"key": "complexity", "label": t("figures.complexity"), "values": [(str(i), t(f"complexity.{i}")) for i in (1, 2, 3)]},
+        {"key": "cost", "label": t("catalogue.cost_band"), "values": [(k, t(f"cost_band.{k}")) for k, _ in COST_BANDS]},
+        {"key": "payback", "label": t("catalogue.payback_band"), "values": [(k, t(f"payback_band.{k}")) for k, _ in PAYBACK_BANDS]},
+    ]
+
+
+def _catalogue_labels(cat: Catalogue, lang: str) -> str:
+    """Strings the catalogue script needs, in the page's language (JSON, safe inside <script>)."""
+    data = {"shown": label("catalogue.shown", lang), "none": label("catalogue.none", lang),
+            "unavailable": label("search.unavailable", lang),
+            "complexity": {str(i): label(f"complexity.{i}", lang) for i in (1, 2, 3)},
+            "technique": {k: label(f"technique.{k}", lang) for k in TECHNIQUES}}
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def build_nav(root: Path) -> list:
+    """The navigation, in the default language; static-i18n translates section titles."""
+    cat = load_catalogue(root / "measures", root=root)
+    t = lambda key: label(key, LANGUAGES[0])
+    docs = root / "docs"
+    general = [f"handbook/general/{slug}.md" for slug in handbook.general_chapters(root)
+               if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)]
+    sector_books = [f"handbook/{s.key}.md" for s in cat.sectors if _both_languages(root, s.key)]
+    book = ["handbook/index.md"]
+    if general:
+        book.append({t("nav.general"): general})
+    if sector_books:
+        book.append({t("nav.sector_handbooks"): sector_books})
+    if (root / "handbook" / "glossary.yml").exists():
+        book.append("handbook/glossary.md")
+    generated = ["field-reference", "translations"] + (["benchmarks"] if (root / RESULTS).exists() else [])
+    guides = ["guides/index.md"] + [f"guides/{name}.md" for name in ("editing", "field-reference", "translations", "benchmarks")
+                                    if name in generated or (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()] + ["downloads.md"]
+    return [
+        "index.md",
+        {t("nav.sectors"): ["sectors/index.md"] + [f"sectors/{s.key}.md" for s in cat.sectors]},
+        {t("nav.catalogue"): ["measures/index.md"]},
+        {t("nav.handbook"): book},
+        {t("nav.guides"): guides},
+        {t("nav.about"): ["about.md"]},
+    ]
+
+
+def nav_translations(lang: str) -> dict[str, str]:
+    """Section titles of the default language mapped to `lang`."""
+    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "guides", "about")
+    return {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
+
+
+_LAST: dict[Path, tuple] = {}
+
+
+def _sources_stamp(root: Path, docs_dir: Path) -> tuple:
+    """What the generated pages depend on: the catalogue, the handbook, our
+    templates and labels (file names and modification times)."""
+    package = Path(__file__).parent
+    folders = (root / "measures", root / "handbook", package / "templates", package.parent / "text" / "strings")
+    files = [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
+    return (str(docs_dir),) + tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files))
+
+
+def generate_pages(root: Path, docs_dir: Path, repo_url: str | None = None) -> int:
+    """Write generated pages into docs/, only where content changed; remove stale ones.
+
+    Returns the number of files written. static-i18n runs the build once per
+    language: when no source changed since the last call in this process,
+    nothing is rendered again.
+    """
+    stamp = _sources_stamp(root, docs_dir)
+    if _LAST.get(docs_dir) == stamp:
+        return 0
+    pages = render_pages(root, repo_url)
+    make_web_fonts(docs_dir / "assets" / "fonts")
+    written = 0
+    for rel, text in pages.items():
+        path = docs_dir / rel
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written += 1
+    wanted = {docs_dir / rel for rel in pages}
+    for folder in GENERATED_DIRS:
+        for path in (docs_dir / folder).rglob("*.md"):
+            if path not in wanted:
+                path.unlink()
+    _LAST[docs_dir] = stamp
+    return written

@@ -1,0 +1,50 @@
+"""User-interface strings: one YAML file per language in strings/, keyed by name.
+
+English is the fallback, so a missing key never breaks a page; the test suite
+lists missing keys (`missing_labels`) so none ships.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from cpkb import LANGUAGES
+
+LABELS_DIR = Path(__file__).parent / "strings"
+FALLBACK = "en"
+
+
+@lru_cache(maxsize=None)
+def labels(lang: str) -> dict[str, str]:
+    """All labels of a language, flattened to dotted keys ("measure.investment")."""
+    path = LABELS_DIR / f"{lang}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        else:
+            flat[prefix] = str(value)
+
+    walk("", data)
+    return flat
+
+
+def label(key: str, lang: str, **values) -> str:
+    """The label `key` in `lang` (English if missing), with {placeholders} filled in."""
+    text = labels(lang).get(key) or labels(FALLBACK).get(key)
+    if text is None:
+        raise KeyError(f"unknown label '{key}': add it to scripts/cpkb/text/strings/{FALLBACK}.yml")
+    return text.format(**values) if values else text
+
+
+def missing_labels() -> dict[str, list[str]]:
+    """Keys present in one language's file and missing in another's."""
+    keys = {lang: set(labels(lang)) for lang in LANGUAGES}
+    every = set().union(*keys.values())
+    return {lang: sorted(every - keys[lang]) for lang in LANGUAGES if every - keys[lang]}
