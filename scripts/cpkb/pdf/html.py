@@ -21,9 +21,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from cpkb import LANGUAGES, __version__
-from cpkb.source.catalogue import TECHNIQUES, Measure, Sector
+from cpkb.source.catalogue import Measure, Sector
 from cpkb.text.numbers import format_day, format_percent_range, format_vnd_range, format_years, vi_sort_key
-from cpkb.text.labels import label
+from cpkb.text.labels import label, value_label
 from cpkb.text.markdown import (MEASURE_LINK, MeasureLinkError, escape_markdown_block,
                               resolve_measure_links, to_html)
 from cpkb.source.handbook import Chapter, SectorEntry, Sources
@@ -275,14 +275,15 @@ def _index_division(plan: BookPlan, measures: list[Measure]) -> Division:
     """Measures grouped by technique (UNEP order), then by complexity, then id."""
     lang = plan.lang
     groups = []
-    for technique in TECHNIQUES:
+    vocab = plan.sources.catalogue.vocabulary
+    for technique in vocab.techniques:
         of_technique = [m for m in measures if m.technique == technique]
         if not of_technique:
             continue
-        levels = [(label(f"complexity.{level}", lang),
+        levels = [(value_label("complexity", level, lang),
                    [(m.id, m.title[lang], f"#measure-{m.slug}") for m in of_technique if m.complexity == level])
-                  for level in (1, 2, 3)]
-        groups.append((label(f"technique.{technique}", lang), [lv for lv in levels if lv[1]]))
+                  for level in vocab.complexities]
+        groups.append((value_label("technique", technique, lang), [lv for lv in levels if lv[1]]))
     return Division("index", label("pdf.index", lang), "index", data=groups)
 
 

@@ -15,20 +15,20 @@ import zipfile
 from pathlib import Path
 
 from cpkb import LANGUAGES
-from cpkb.source.catalogue import SAVING_KINDS, Catalogue, Measure
-from cpkb.text.labels import label
+from cpkb.source.catalogue import Catalogue, Measure
+from cpkb.text.labels import label, value_label
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def _columns(lang: str) -> list[tuple[str, str]]:
+def _columns(cat: Catalogue, lang: str) -> list[tuple[str, str]]:
     """(key, header) pairs; headers in the file's language."""
     t = lambda key: label(key, lang)
     cols = [("id", t("table.id")), ("sector", t("figures.sector")), ("process_stage", t("figures.process_stage")),
             ("technique", t("figures.technique")), ("complexity", t("figures.complexity")),
             ("title", t("table.measure")), ("summary", t("export.summary")),
             ("investment_min", t("figures.investment") + " min (VND)"), ("investment_max", t("figures.investment") + " max (VND)")]
-    for kind in SAVING_KINDS:
+    for kind in cat.vocabulary.percent_kinds:
         cols += [(f"{kind}_min", f"{t('figures.' + kind)} min (%)"), (f"{kind}_max", f"{t('figures.' + kind)} max (%)")]
     cols += [("money_min", t("figures.money_vnd_per_year") + " min (VND/year)"),
              ("money_max", t("figures.money_vnd_per_year") + " max (VND/year)"),
@@ -41,16 +41,16 @@ def _columns(lang: str) -> list[tuple[str, str]]:
 def measure_row(cat: Catalogue, m: Measure, lang: str, site_prefix: str = "") -> dict:
     """One measure as a flat row of plain values (numbers stay numbers)."""
     row = {"id": m.id, "sector": cat.sector_by_key[m.sector].name[lang], "process_stage": m.process_stage[lang],
-           "technique": label(f"technique.{m.technique}", lang), "complexity": m.complexity,
+           "technique": value_label("technique", m.technique, lang), "complexity": m.complexity,
            "title": m.title[lang], "summary": m.summary[lang],
            "investment_min": m.investment_vnd.min, "investment_max": m.investment_vnd.max}
-    for kind in SAVING_KINDS:
+    for kind in cat.vocabulary.percent_kinds:
         rng = m.savings.get(kind)
         row[f"{kind}_min"], row[f"{kind}_max"] = (rng.min, rng.max) if rng else (None, None)
     money = m.money_vnd_per_year
     row["money_min"], row["money_max"] = (money.min, money.max) if money else (None, None)
     row["payback_min"], row["payback_max"] = m.payback_years.min, m.payback_years.max
-    row["figure_basis"] = label(f"figure_basis.{m.figure_basis}", lang)
+    row["figure_basis"] = value_label("figure_basis", m.figure_basis, lang)
     row["sources"] = "; ".join(f"{s.publisher} ({s.year}). {s.title}" + (f". {s.url}" if s.url else "") for s in m.sources)
     row["reviewed"] = m.reviewed.isoformat()
     row["url"] = f"{site_prefix}measures/{m.slug}/"
@@ -61,7 +61,7 @@ def write_exports(cat: Catalogue, out_dir: Path, lang: str, basename: str = "cp-
     """Write <basename>-<lang>.csv/.json/.xlsx into out_dir; return the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     prefix = "" if lang == LANGUAGES[0] else f"{lang}/"
-    columns = _columns(lang)
+    columns = _columns(cat, lang)
     rows = [measure_row(cat, m, lang, "/" + prefix) for m in cat.measures]
 
     csv_path = out_dir / f"{basename}-{lang}.csv"

@@ -19,13 +19,15 @@ from markupsafe import Markup, escape
 
 from cpkb import LANGUAGES
 from cpkb.source import handbook
-from cpkb.source.catalogue import (COST_BANDS, PAYBACK_BANDS, TECHNIQUES, Catalogue, Measure, cost_band,
+from cpkb.source.catalogue import (COST_BANDS, PAYBACK_BANDS, Catalogue, Measure, cost_band,
                         load_catalogue, payback_band)
 from cpkb.source.benchmarks import RESULTS
 from cpkb.text.charts import investment_payback_chart, savings_chart, technique_chart
 from cpkb.source.fonts import make_web_fonts
-from cpkb.text.numbers import format_day, format_percent_range, format_vnd_exact, format_vnd_range, format_years, sort_key
-from cpkb.text.labels import label
+from cpkb.text.numbers import format_vnd_range, format_years, sort_key
+from cpkb.view import measure_view
+from cpkb.text.labels import label, value_label
+from cpkb.source.vocabulary import Vocabulary
 from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
                               resolve_measure_links)
 from cpkb.source.problems import SourceError, display_path
@@ -65,23 +67,16 @@ def _env() -> Environment:
     return env
 
 
-def _savings(m: Measure, lang: str) -> list[tuple[str, str]]:
-    out = [(kind, format_percent_range(rng, lang)) for kind, rng in m.savings.items() if kind.endswith("_pct")]
-    if m.money_vnd_per_year:
-        out.append(("money_vnd_per_year", format_vnd_range(m.money_vnd_per_year, lang) + label("unit.per_year", lang)))
-    return out
-
-
 def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None) -> str:
-    """The Markdown page of one measure in one language."""
-    t = lambda key, **kw: label(key, lang, **kw)
+    """The Markdown page of one measure in one language.
+
+    The record's Markdown arrives as HTML (the view renders it), which MkDocs
+    passes through without rewriting links: they must be final addresses. The
+    page is /measures/<slug>/, so a linked measure is ../<other>/.
+    """
+    v = measure_view(cat, m, lang, lambda mid: f"../{cat.by_id[mid].slug}/" if mid in cat.by_id else None)
     return _env().get_template("measure.md.j2").render(
-        m=m, lang=lang, t=t, sector=cat.sector_by_key[m.sector],
-        investment=format_vnd_range(m.investment_vnd, lang), payback=format_years(m.payback_years, lang),
-        investment_exact=f"{format_vnd_exact(m.investment_vnd.min, lang)} – {format_vnd_exact(m.investment_vnd.max, lang)}",
-        savings=_savings(m, lang), reviewed=format_day(m.reviewed, lang),
-        cost_band=cost_band(m), payback_band=payback_band(m),
-        related=[cat.by_id[r] for r in m.related if r in cat.by_id],
+        m=m, v=v, lang=lang, t=_translator(lang),
         edit_url=f"{edit_base.rstrip('/')}/edit/main/{m.path}" if edit_base else None,
     )
 
@@ -107,10 +102,10 @@ def comparison_table(measures: list[Measure], lang: str, link_prefix: str) -> st
             f'<thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def _charts(measures: list[Measure], lang: str, key: str) -> str:
-    return (investment_payback_chart(measures, lang, f"chart-{key}-ip") +
-            technique_chart(measures, lang, f"chart-{key}-tech") +
-            savings_chart(measures, lang, f"chart-{key}-sav"))
+def _charts(measures: list[Measure], vocab: Vocabulary, lang: str, key: str) -> str:
+    return (investment_payback_chart(measures, vocab, lang, f"chart-{key}-ip") +
+            technique_chart(measures, vocab, lang, f"chart-{key}-tech") +
+            savings_chart(measures, vocab, lang, f"chart-{key}-sav"))
 
 
 def _stage_groups(measures: list[Measure], lang: str) -> list[tuple[str, list[Measure]]]:
@@ -176,7 +171,7 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
                 problems.extend(err.problems)
         pages[f"sectors/{s.key}.{lang}.md"] = env.get_template("sector.md.j2").render(
             sector=s, lang=lang, t=t, intro=Markup(intro), measures=measures,
-            stages=_stage_groups(measures, lang), charts=Markup(_charts(measures, lang, s.key)),
+            stages=_stage_groups(measures, lang), charts=Markup(_charts(measures, cat.vocabulary, lang, s.key)),
             table=Markup(comparison_table(measures, lang, "../../measures/")),
             has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
             pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
@@ -190,7 +185,7 @@ def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> d
     return {
         f"measures/index.{lang}.md": env.get_template("catalogue.md.j2").render(
             lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
-            charts=Markup(_charts(cat.measures, lang, "all")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
+            charts=Markup(_charts(cat.measures, cat.vocabulary, lang, "all")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
         f"downloads.{lang}.md": env.get_template("downloads.md.j2").render(
             lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
             pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}"),
@@ -266,11 +261,14 @@ def _handbook_index(root: Path, cat: Catalogue, pages: dict[str, str], lang: str
 
 
 def _facets(cat: Catalogue, lang: str) -> list[dict]:
+    vocab = cat.vocabulary
     t = lambda key: label(key, lang)
     return [
         {"key": "sector", "label": t("figures.sector"), "values": [(s.key, s.name[lang]) for s in cat.sectors]},
-        {"key": "technique", "label": t("figures.technique"), "values": [(k, t(f"technique.{k}")) for k in TECHNIQUES]},
-        {"key": "complexity", "label": t("figures.complexity"), "values": [(str(i), t(f"complexity.{i}")) for i in (1, 2, 3)]},
+        {"key": "technique", "label": t("figures.technique"),
+         "values": [(k, value_label("technique", k, lang)) for k in vocab.techniques]},
+        {"key": "complexity", "label": t("figures.complexity"),
+         "values": [(str(i), value_label("complexity", i, lang)) for i in vocab.complexities]},
         {"key": "cost", "label": t("catalogue.cost_band"), "values": [(k, t(f"cost_band.{k}")) for k, _ in COST_BANDS]},
         {"key": "payback", "label": t("catalogue.payback_band"), "values": [(k, t(f"payback_band.{k}")) for k, _ in PAYBACK_BANDS]},
     ]
@@ -278,10 +276,11 @@ def _facets(cat: Catalogue, lang: str) -> list[dict]:
 
 def _catalogue_labels(cat: Catalogue, lang: str) -> str:
     """Strings the catalogue script needs, in the page's language (JSON, safe inside <script>)."""
+    vocab = cat.vocabulary
     data = {"shown": label("catalogue.shown", lang), "none": label("catalogue.none", lang),
             "unavailable": label("search.unavailable", lang),
-            "complexity": {str(i): label(f"complexity.{i}", lang) for i in (1, 2, 3)},
-            "technique": {k: label(f"technique.{k}", lang) for k in TECHNIQUES}}
+            "complexity": {str(i): value_label("complexity", i, lang) for i in vocab.complexities},
+            "technique": {k: value_label("technique", k, lang) for k in vocab.techniques}}
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 

@@ -11,14 +11,9 @@ from functools import cached_property
 from pathlib import Path
 
 from cpkb.source.problems import SourceError
-from cpkb.source.validate import validate_catalogue
+from cpkb.source.validate import load_schema, validate_catalogue
+from cpkb.source.vocabulary import Vocabulary, vocabulary
 
-TECHNIQUES = ("good_housekeeping", "input_material_change", "better_process_control",
-              "equipment_modification", "technology_change", "on_site_recovery",
-              "useful_by_product", "product_modification")
-"""The eight UNEP cleaner-production techniques, in their customary order."""
-
-SAVING_KINDS = ("energy_pct", "water_pct", "materials_pct")
 
 
 @dataclass(frozen=True)
@@ -38,14 +33,15 @@ class Text:
 
 @dataclass(frozen=True)
 class Range:
-    """An indicative range [min, max]."""
+    """An indicative range [min, max]; a percentage also says what it is a share of."""
 
     min: float
     max: float
+    scope: str | None = None
 
     @classmethod
     def of(cls, value: dict | None) -> "Range | None":
-        return cls(value["min"], value["max"]) if value else None
+        return cls(value["min"], value["max"], value.get("scope")) if value else None
 
     @property
     def mid(self) -> float:
@@ -91,7 +87,6 @@ class Measure:
     sources: tuple[Source, ...]
     reviewed: dt.date
     path: str
-    vi_hash: str | None = None
 
     @property
     def slug(self) -> str:
@@ -105,11 +100,12 @@ class Measure:
 
 @dataclass
 class Catalogue:
-    """All sectors and measures, in a stable order (sector list order, then id)."""
+    """All sectors and measures, in a stable order (sector list order, then id),
+    with the enumerations of the schema they were validated against."""
 
-    root: Path
     sectors: list[Sector]
     measures: list[Measure]
+    vocabulary: Vocabulary
 
     @cached_property
     def by_id(self) -> dict[str, Measure]:
@@ -136,7 +132,6 @@ def _measure(data: dict, shown: str) -> Measure:
         applicability=Text.of(data["applicability"]), related=tuple(data.get("related") or ()),
         sources=tuple(Source(**s) for s in data["sources"]),
         reviewed=dt.date.fromisoformat(data["reviewed"]), path=shown,
-        vi_hash=(data.get("translation") or {}).get("vi_hash"),
     )
 
 
@@ -164,7 +159,7 @@ def load_catalogue(measures_dir: Path, root: Path | None = None) -> Catalogue:
     order = {s.key: i for i, s in enumerate(sectors)}
     measures = sorted((_measure(r.data, r.shown) for r in report.records),
                       key=lambda m: (order[m.sector], m.id))
-    catalogue = Catalogue(measures_dir, sectors, measures)
+    catalogue = Catalogue(sectors, measures, vocabulary(load_schema(measures_dir)))
     _CACHE[measures_dir] = (stamp, catalogue)
     return catalogue
 

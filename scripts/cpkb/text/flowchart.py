@@ -18,13 +18,12 @@ import textwrap
 BOX_W, BOX_H, GAP = 220, 46, 26
 SIDE_W = 210
 LINE_H = 14
-# Inside the SVG so the site (light/dark via currentColor) and WeasyPrint agree.
-_STYLE = (".cp-flow__box{fill:none;stroke:currentColor;stroke-width:1.5}"
-          "text{font-size:12px;fill:currentColor}"
-          ".cp-flow__step{font-weight:600}"
-          "path{stroke:currentColor;stroke-width:1.3;fill:none}"
-          ".cp-flow__head{fill:currentColor;stroke:none}"
-          ".cp-flow__label--out{font-style:italic}")
+# Presentation attributes, not a <style> element: they survive the HTML
+# sanitiser (which must refuse <style> from a chapter), and the site (light/dark
+# through currentColor), the PDF and a standalone SVG file all read them.
+_BOX = 'fill="none" stroke="currentColor" stroke-width="1.5"'
+_LINE = 'fill="none" stroke="currentColor" stroke-width="1.3"'
+_TEXT = 'font-size="12" fill="currentColor"'
 WRAP = 30
 
 
@@ -43,7 +42,9 @@ def _text(x: float, y: float, lines: list[str], anchor: str, cls: str) -> str:
     top = y - (len(lines) - 1) * LINE_H / 2
     spans = "".join(f'<tspan x="{x:.0f}" y="{top + i * LINE_H:.0f}">{html.escape(t)}</tspan>'
                     for i, t in enumerate(lines))
-    return f'<text class="{cls}" text-anchor="{anchor}" dominant-baseline="middle">{spans}</text>'
+    look = {"cp-flow__step": ' font-weight="600"', "cp-flow__label cp-flow__label--out": ' font-style="italic"'}
+    return (f'<text class="{cls}" {_TEXT}{look.get(cls, "")} text-anchor="{anchor}" '
+            f'dominant-baseline="middle">{spans}</text>')
 
 
 def render_flow_svg(source: str) -> str:
@@ -57,25 +58,24 @@ def render_flow_svg(source: str) -> str:
     for i, (name, inputs, outputs) in enumerate(steps):
         y = 5 + i * (BOX_H + GAP)
         mid = y + BOX_H / 2
-        parts.append(f'<rect class="cp-flow__box" x="{cx - BOX_W / 2:.0f}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6"/>')
+        parts.append(f'<rect class="cp-flow__box" x="{cx - BOX_W / 2:.0f}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" {_BOX}/>')
         parts.append(_text(cx, mid, textwrap.wrap(name, WRAP)[:3], "middle", "cp-flow__step"))
         if i < len(steps) - 1:
-            parts.append(f'<path class="cp-flow__arrow" d="M{cx:.0f} {y + BOX_H} v{GAP - 6}" marker-end="url(#{marker})"/>')
+            parts.append(f'<path class="cp-flow__arrow" d="M{cx:.0f} {y + BOX_H} v{GAP - 6}" {_LINE} marker-end="url(#{marker})"/>')
         if inputs:
             x_end = cx - BOX_W / 2
-            parts.append(f'<path class="cp-flow__in" d="M{x_end - 28:.0f} {mid} h22" marker-end="url(#{marker})"/>')
+            parts.append(f'<path class="cp-flow__in" d="M{x_end - 28:.0f} {mid} h22" {_LINE} marker-end="url(#{marker})"/>')
             parts.append(_text(x_end - 34, mid, textwrap.wrap(", ".join(inputs), WRAP)[:3], "end", "cp-flow__label"))
         if outputs:
             x0 = cx + BOX_W / 2
-            parts.append(f'<path class="cp-flow__out" d="M{x0:.0f} {mid} h22" marker-end="url(#{marker})"/>')
+            parts.append(f'<path class="cp-flow__out" d="M{x0:.0f} {mid} h22" {_LINE} marker-end="url(#{marker})"/>')
             parts.append(_text(x0 + 30, mid, textwrap.wrap(", ".join(outputs), WRAP)[:3], "start", "cp-flow__label cp-flow__label--out"))
     title = " → ".join(name for name, _, _ in steps)
     return (f'<svg class="cp-flow" role="img" viewBox="0 0 {width:.0f} {height:.0f}" '
             f'xmlns="http://www.w3.org/2000/svg" aria-label="{html.escape(title)}">'
             f'<title>{html.escape(title)}</title>'
-            f'<style>{_STYLE}</style>'
             f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
-            '<path d="M0 0L10 5L0 10z" class="cp-flow__head"/></marker></defs>'
+            '<path d="M0 0L10 5L0 10z" class="cp-flow__head" fill="currentColor"/></marker></defs>'
             + "".join(parts) + "</svg>")
 
 

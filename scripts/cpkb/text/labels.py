@@ -48,3 +48,13 @@ def missing_labels() -> dict[str, list[str]]:
     keys = {lang: set(labels(lang)) for lang in LANGUAGES}
     every = set().union(*keys.values())
     return {lang: sorted(every - keys[lang]) for lang in LANGUAGES if every - keys[lang]}
+
+
+def value_label(group: str, value: object, lang: str, suffix: str = "") -> str:
+    """The display name of a schema enumeration value: label `group.value[suffix]`
+    ("technique.good_housekeeping", "complexity.1_long"), else a readable form of
+    the value itself, so a value new in the schema shows before it is translated
+    (missing_labels and the tests still report it)."""
+    key = f"{group}.{value}{suffix}"
+    text = labels(lang).get(key) or labels(FALLBACK).get(key)
+    return text if text is not None else str(value).replace("_", " ").capitalize()

@@ -15,6 +15,7 @@ from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 
 from cpkb.source.problems import Problem
+from cpkb.text.safety import sanitize_html
 
 EXTENSIONS = [
     "abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc",
@@ -89,9 +90,21 @@ def escape_markdown_inline(text: str) -> str:
 
 
 def to_html(text: str) -> str:
-    """Render project Markdown to HTML (used by the PDF builder and tests)."""
+    """Render project Markdown to HTML, unsanitised (trusted input and tests only)."""
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=extension_configs())
     return md.convert(text)
+
+
+def render_fragment(text: str, href_for: Callable[[str], str | None], where: str = "") -> str:
+    """Markdown from a source file (a measure field) as safe HTML, for the site and the PDF.
+
+    Raw HTML and attribute lists in the text show as text (escape_markdown_block);
+    `measure:ID` links go through `href_for` (MeasureLinkError names unknown ids);
+    the rendered HTML then passes the allow-list sanitiser, the last word on
+    what reaches a reader.
+    """
+    resolved = resolve_measure_links(escape_markdown_block(text), href_for, where)
+    return sanitize_html(to_html(resolved))
 
 
 _TASK = re.compile(r'(<li class="task-list-item"><label class="task-list-control"><input type="checkbox")'
