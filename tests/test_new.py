@@ -10,7 +10,8 @@ import pytest
 
 from cpkb import cli
 from cpkb.cli.new import flag_name, run
-from cpkb.source.draft import SCHEMA_HEADER, TODO, NewMeasureError, build_draft, next_id, render_measure_yaml
+from cpkb.source.translations import TODO
+from cpkb.cli.draft import SCHEMA_HEADER, NewMeasureError, build_draft, next_id, render_measure_yaml
 from cpkb.source.schema import schema_fields
 from cpkb.source.validate import validate_catalogue
 from cpkb.source.yamlfile import parse_yaml

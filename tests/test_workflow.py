@@ -91,7 +91,7 @@ def test_workflow_runs_the_make_targets_the_readme_documents(workflow):
 
 
 def test_the_todo_check_looks_for_the_cpkb_new_marker(workflow):
-    from cpkb.source.draft import TODO
+    from cpkb.source.translations import TODO
 
     step = next(s for s in steps(workflow, next(iter(workflow["jobs"]))) if "TODO" in s.get("run", ""))
     assert f"'{TODO}'" in step["run"] and "measures/" in step["run"]
@@ -155,7 +155,7 @@ def test_editing_guide_links_the_generated_pages(lang):
     links = set(re.findall(r"\]\(([^)\s]+)\)", text))
     assert {"field-reference.md", "translations.md"} <= links
     assert "redhat.vscode-yaml" in text
-    from cpkb.source.draft import SCHEMA_HEADER
+    from cpkb.cli.draft import SCHEMA_HEADER
 
     assert SCHEMA_HEADER in text, "the guide shows the exact header line cpkb new writes"
 

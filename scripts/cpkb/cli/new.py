@@ -18,89 +18,11 @@ from typing import Any, Callable
 import yaml
 
 from cpkb.cli.common import cli_language, project_root
-from cpkb.source.draft import NewMeasureError, TODO, build_draft, flag_fields, render_measure_yaml, write_draft
+from cpkb.text.labels import LabelGroup, label
+from cpkb.source.translations import TODO
+from cpkb.cli.draft import NewMeasureError, build_draft, flag_fields, render_measure_yaml, write_draft
 from cpkb.source.schema import Field, child_fields, description, first_sentence, range_scopes, resolve_ref
 
-TEXT = {
-    "vi": {
-        "help": "tạo tệp biện pháp mới, hợp lệ, với mã kế tiếp còn trống",
-        "description": ("Tạo measures/<ngành>/<MÃ>.yml với mã kế tiếp còn trống của ngành, đủ mọi trường "
-                        "và lời nhắc trong chú thích. Không đủ thông tin thì hỏi (khi chạy trong cửa sổ "
-                        "dòng lệnh); mọi trường cũng có thể cho bằng tham số. Văn bản bắt đầu bằng @ được "
-                        "đọc từ tệp, ví dụ --description-vi @mo-ta.md."),
-        "dry_run": "in tệp ra màn hình, không ghi gì",
-        "fields": "các trường của biện pháp",
-        "lang": "ngôn ngữ của lời nhắc và thông báo (mặc định theo biến môi trường CPKB_LANG hoặc LANG)",
-        "interactive": "luôn hỏi những thông tin còn thiếu",
-        "no_input": "không bao giờ hỏi; trường thiếu được ghi TODO",
-        "source": "một nguồn, dạng khóa=giá trị (khóa: {keys}); lặp lại cho nhiều nguồn",
-        "related": "mã các biện pháp liên quan",
-        "range": "{text} Hai số: nhỏ nhất và lớn nhất.",
-        "range_scope": "{text} Hai số (nhỏ nhất, lớn nhất) và phạm vi: {scopes}.",
-        "sector_prompt": "Ngành:",
-        "choose": "Chọn số từ 1 đến {n}{skip}: ",
-        "skip": ", Enter để điền sau",
-        "invalid_choice": "Lựa chọn không hợp lệ, hãy nhập một số từ 1 đến {n}.",
-        "title_vi": "Tên biện pháp bằng tiếng Việt (bắt đầu bằng động từ): ",
-        "title_en": "Tên biện pháp bằng tiếng Anh (Enter để dịch sau): ",
-        "technique_prompt": "Kỹ thuật SXSH chính:",
-        "complexity_prompt": "Mức độ phức tạp:",
-        "need_sector": "cần cho biết ngành: --sector KHÓA (các ngành: {keys})",
-        "no_schema": "không tìm thấy measures/schema.json; hãy chạy lệnh trong thư mục dự án",
-        "bad_source": "--source cần dạng khóa=giá trị, ví dụ --source title=\"...\" publisher=\"...\" year=2012 (khóa: {keys})",
-        "bad_year": "năm của nguồn phải là số, nhận được '{value}'",
-        "bad_date": "--reviewed cần ngày dạng YYYY-MM-DD, nhận được '{value}'",
-        "bad_number": "{flag} cần hai số, nhận được '{value}'",
-        "bad_scope": "{flag}: phạm vi '{value}' không hợp lệ; chọn một trong: {allowed}",
-        "bad_file": "không đọc được tệp {path}: {error}",
-        "error": "cpkb new: lỗi: {message}",
-        "dry": "(chạy thử: không ghi gì; tệp sẽ là {path})",
-        "created": "Đã tạo {path} (mã {id}).",
-        "todo_left": "Còn {n} chỗ ghi TODO cần điền trong tệp.",
-        "next": ("Tiếp theo: điền tệp, xem trước bằng `make serve`, kiểm tra bằng "
-                 "`.venv/bin/cpkb validate {path}` (xem CONTRIBUTING.vi.md)."),
-        "invalid": "Tệp vừa tạo chưa hợp lệ; hãy sửa các lỗi sau:",
-    },
-    "en": {
-        "help": "start a new, valid measure file with the next free id",
-        "description": ("Write measures/<sector>/<ID>.yml with the sector's next free id, every field and "
-                        "prompts in comments. Asks for what is missing (when run in a terminal); every "
-                        "field can also be given as a flag. A text starting with @ is read from a file, "
-                        "e.g. --description-en @description.md."),
-        "dry_run": "print the file instead of writing it",
-        "fields": "measure fields",
-        "lang": "language of prompts and messages (default: from the CPKB_LANG or LANG environment variable)",
-        "interactive": "always ask for missing information",
-        "no_input": "never ask; missing fields are written as TODO",
-        "source": "one source as key=value pairs (keys: {keys}); repeat for several sources",
-        "related": "ids of related measures",
-        "range": "{text} Two numbers: lowest and highest.",
-        "range_scope": "{text} Two numbers (lowest, highest) and the scope: {scopes}.",
-        "sector_prompt": "Sector:",
-        "choose": "Choose a number from 1 to {n}{skip}: ",
-        "skip": ", Enter to fill in later",
-        "invalid_choice": "Not a valid choice; type a number from 1 to {n}.",
-        "title_vi": "Title in Vietnamese (start with a verb): ",
-        "title_en": "Title in English (Enter to translate later): ",
-        "technique_prompt": "Main CP technique:",
-        "complexity_prompt": "Complexity:",
-        "need_sector": "say which sector: --sector KEY (sectors: {keys})",
-        "no_schema": "measures/schema.json not found; run the command inside the project folder",
-        "bad_source": "--source takes key=value pairs, e.g. --source title=\"...\" publisher=\"...\" year=2012 (keys: {keys})",
-        "bad_year": "the year of a source must be a number, got '{value}'",
-        "bad_date": "--reviewed takes a date as YYYY-MM-DD, got '{value}'",
-        "bad_number": "{flag} takes two numbers, got '{value}'",
-        "bad_scope": "{flag}: '{value}' is not a scope; use one of: {allowed}",
-        "bad_file": "cannot read the file {path}: {error}",
-        "error": "cpkb new: error: {message}",
-        "dry": "(dry run: nothing written; the file would be {path})",
-        "created": "Created {path} (id {id}).",
-        "todo_left": "{n} TODO placeholder(s) left to fill in.",
-        "next": ("Next: fill in the file, preview with `make serve`, check with "
-                 "`.venv/bin/cpkb validate {path}` (see CONTRIBUTING.md)."),
-        "invalid": "The new file does not validate yet; fix these errors:",
-    },
-}
 
 
 class _UsageError(Exception):
@@ -123,7 +45,7 @@ def _load_schema() -> dict | None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     lang = cli_language()
-    t = TEXT[lang]
+    t = LabelGroup("cli.new", lang)
     p = sub.add_parser("new", help=t["help"], description=t["description"], allow_abbrev=False)
     p.add_argument("--dry-run", action="store_true", help=t["dry_run"])
     p.add_argument("--lang", choices=("vi", "en"), default=lang, help=t["lang"])
@@ -164,7 +86,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
     """Build, show or write the measure. 0: written (or printed) and valid; 1: not valid; 2: usage error."""
     lang = args.lang
-    t = TEXT[lang]
+    t = LabelGroup("cli.new", lang)
     root = project_root()
     measures_dir = root / "measures"
     schema = _load_schema()
@@ -298,9 +220,9 @@ def _read_text(value: str | None, lang: str) -> str | None:
 
 def _ask_missing(values: dict, schema: dict, sectors: list[dict], lang: str, ask: Callable[[str], str]) -> None:
     """Prompt for sector, title, technique and complexity when no flag gave them."""
-    from cpkb.text.labels import label
 
-    t = TEXT[lang]
+
+    t = LabelGroup("cli.new", lang)
     if not values.get("sector"):
         options = [(s["key"], f"{s['name'][lang]} ({s['key']}, {s['prefix']})") for s in sectors]
         values["sector"] = _choose(t["sector_prompt"], options, lang, ask, required=True)
@@ -326,7 +248,7 @@ def _ask_missing(values: dict, schema: dict, sectors: list[dict], lang: str, ask
 
 def _choose(title: str, options: list[tuple[Any, str]], lang: str, ask: Callable[[str], str],
             required: bool = False) -> Any:
-    t = TEXT[lang]
+    t = LabelGroup("cli.new", lang)
     print(title, file=sys.stderr)
     for i, (_, text) in enumerate(options, 1):
         print(f"  {i}. {text}", file=sys.stderr)

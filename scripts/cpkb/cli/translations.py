@@ -7,43 +7,16 @@ import re
 import sys
 from pathlib import Path
 
-from cpkb.cli.common import project_root
-from cpkb.cli.common import cli_language
-from cpkb.text.labels import label
+from cpkb.cli.common import cli_language, project_root
+from cpkb.text.labels import LabelGroup, label
 from cpkb.source.translations import MarkError, find_measure_file, mark_translated, translation_report
 from cpkb.source.yamlfile import YamlError, parse_yaml
 
-HELP = {
-    "vi": {
-        "help": "liệt kê bản dịch tiếng Anh còn thiếu hoặc đã cũ; ghi nhận bản dịch",
-        "description": ("Liệt kê các biện pháp có văn bản tiếng Anh còn thiếu, chép lại từ tiếng Việt, hoặc đã cũ "
-                        "(tiếng Việt sửa sau lần cập nhật bản tiếng Anh gần nhất). Sau khi cập nhật bản tiếng Anh, "
-                        "ghi nhận bằng --mark MÃ."),
-        "check": "trả về mã lỗi 1 nếu có bản dịch đã cũ hoặc chưa dịch",
-        "mark": "ghi nhận bản tiếng Anh của các biện pháp này là đã cập nhật (mã hoặc đường dẫn tệp)",
-        "mark_all": "ghi nhận mọi biện pháp đã dịch đầy đủ (dùng một lần khi bắt đầu theo dõi)",
-        "all": "liệt kê cả các biện pháp đã cập nhật",
-        "format": "github: in cảnh báo ::warning cho GitHub Actions",
-        "lang": "ngôn ngữ của thông báo (mặc định theo CPKB_LANG hoặc LANG)",
-    },
-    "en": {
-        "help": "list missing or out-of-date English translations; mark measures as translated",
-        "description": ("List the measures whose English text is missing, copied from the Vietnamese, or out of "
-                        "date (the Vietnamese changed after the English was last updated). After updating the "
-                        "English, record it with --mark ID."),
-        "check": "exit 1 when a translation is out of date or missing",
-        "mark": "record that the English of these measures is up to date (ids or file paths)",
-        "mark_all": "mark every fully translated measure (once, to start tracking)",
-        "all": "list up-to-date measures too",
-        "format": "github: emit ::warning annotations for GitHub Actions",
-        "lang": "language of messages (default: from CPKB_LANG or LANG)",
-    },
-}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     lang = cli_language()
-    h = HELP[lang]
+    h = LabelGroup("cli.translations", lang)
     p = sub.add_parser("translations", help=h["help"], description=h["description"])
     action = p.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true", help=h["check"])

@@ -58,3 +58,13 @@ def value_label(group: str, value: object, lang: str, suffix: str = "") -> str:
     key = f"{group}.{value}{suffix}"
     text = labels(lang).get(key) or labels(FALLBACK).get(key)
     return text if text is not None else str(value).replace("_", " ").capitalize()
+
+
+class LabelGroup:
+    """The labels under one prefix in one language: `LabelGroup("cli.new", "vi")["help"]`."""
+
+    def __init__(self, prefix: str, lang: str):
+        self.prefix, self.lang = prefix, lang
+
+    def __getitem__(self, key: str) -> str:
+        return label(f"{self.prefix}.{key}", self.lang)

@@ -24,15 +24,14 @@ from typing import Any
 import yaml
 
 from cpkb.source.schema import Field, child_fields, description, example_value, range_scopes, resolve_ref, schema_fields
+from cpkb.source.translations import TODO
+from cpkb.text.labels import label
 from cpkb.source.yamlfile import YamlError, parse_yaml
 
 SCHEMA_HEADER = "# yaml-language-server: $schema=../schema.json"
 """First line of every measure file: YAML-language-server editors (VS Code's
 Red Hat YAML extension and others) read it for completion and hover help.
 The path is relative to measures/<sector>/<ID>.yml."""
-
-TODO = "TODO"
-"""The placeholder marker. CI fails on it anywhere under measures/."""
 
 PLACEHOLDER_TEXT = {"vi": f"{TODO} (viết bằng tiếng Việt)", "en": f"{TODO} (write in English)"}
 
@@ -41,36 +40,12 @@ NOT_FLAGS = ("translation",)
 
 COMMENT_WIDTH = 96
 
-MESSAGES = {
-    # Comments written into the new file (both languages, always).
-    "vi": {
-        "intro": ("Biện pháp mới do `cpkb new` tạo. Thay mọi chỗ ghi TODO bằng nội dung thật, bỏ dấu # "
-                  "trước các trường tùy chọn muốn dùng, rồi xóa đoạn hướng dẫn này. Các dòng chú thích "
-                  "khác có thể giữ hoặc xóa. Kiểm tra: .venv/bin/cpkb validate"),
-        "item_fields": "Mỗi mục gồm:",
-        # Errors, in the language of the command line.
-        "unknown_sector": "không có ngành '{sector}'; các ngành: {keys}",
-        "id_prefix": "mã {id} không bắt đầu bằng {prefix}-, tiền tố của ngành {sector}",
-        "id_taken": "mã {id} đã được dùng cho {path}",
-        "id_form": "mã {id} không đúng dạng quy định ({pattern}), ví dụ BEV-004",
-    },
-    "en": {
-        "intro": ("New measure written by `cpkb new`. Replace every TODO with real content, uncomment "
-                  "the optional fields you use, then delete these instructions. The other comments may "
-                  "stay or go. Check: .venv/bin/cpkb validate"),
-        "item_fields": "Each entry has:",
-        "unknown_sector": "unknown sector '{sector}'; sectors: {keys}",
-        "id_prefix": "id {id} does not start with {prefix}-, the prefix of sector {sector}",
-        "id_taken": "id {id} is already used by {path}",
-        "id_form": "id {id} does not have the expected form ({pattern}), e.g. BEV-004",
-    },
-}
 
 
 class NewMeasureError(ValueError):
     """The request cannot produce a valid measure (unknown sector, id taken, bad value).
 
-    Carries a MESSAGES key and its values, so the command line can say it in
+    Carries a label key (draft.*) and its values, so the command line can say it in
     the user's language; str() is the English text.
     """
 
@@ -79,7 +54,7 @@ class NewMeasureError(ValueError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str) -> str:
-        return MESSAGES[lang][self.key].format(**self.values)
+        return label(f"draft.{self.key}", lang, **self.values)
 
 
 @dataclass
@@ -234,7 +209,7 @@ def render_measure_yaml(draft: Draft, schema: dict) -> str:
     """
     out = [SCHEMA_HEADER]
     for lang in ("vi", "en"):
-        out += _comment(MESSAGES[lang]["intro"], 0)
+        out += _comment(label("draft.intro", lang), 0)
     out.append("")
     # Fields absent from the data, the translation block included (its
     # description says `cpkb translations --mark` writes it), come out commented.
@@ -272,7 +247,7 @@ def _object_lines(node: dict, schema: dict, data: dict, prefix: str, indent: int
             out.append(f"{pad}{f.name}:")
             item_schema = _items(f.node, schema)
             for lang in ("vi", "en"):
-                out += _comment(MESSAGES[lang]["item_fields"], indent + 2)
+                out += _comment(label("draft.item_fields", lang), indent + 2)
                 for child in child_fields(item_schema, schema):
                     out += _comment(f"  {child.name}: {description(child.node, lang)}", indent + 2)
             for item in value:
