@@ -30,7 +30,7 @@ def on_config(config):
             config.markdown_extensions.append(name)
     config.mdx_configs.update(markdown_render.extension_configs())
     try:
-        sitegen.generate_pages(root, Path(config.docs_dir), repo_url=config.repo_url)
+        sitegen.generate_pages(root, Path(config.docs_dir), sitegen.edit_base(config.repo_url, config.edit_uri))
     except SourceError as err:
         from mkdocs.exceptions import Abort
 
@@ -43,6 +43,14 @@ def on_config(config):
     return config
 
 
+def on_page_markdown(markdown, page, config, files):
+    # MkDocs reads mdx_configs for each page: the ¶ tooltip speaks the page's language.
+    from cpkb.text.labels import label
+
+    config.mdx_configs["toc"]["permalink_title"] = label("markdown.permalink", config.theme["language"])
+    return markdown
+
+
 def on_env(env, config, files):
     from cpkb.text.labels import label
 
@@ -51,10 +59,14 @@ def on_env(env, config, files):
 
 
 def on_page_context(context, page, config, nav):
-    # Generated pages point "edit" at their real source (a YAML or handbook file).
+    # "Edit" opens the file an editor really changes: a generated page names it
+    # (a YAML file, a handbook chapter, "" for none); a docs/ page is itself.
+    base = sitegen.edit_base(config.repo_url, config.edit_uri)
     source = page.meta.get("cpkb_source")
-    if source is not None:
-        page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/{source}" if source else None
+    if source is None:
+        docs = Path(config.docs_dir).resolve().relative_to(_root(config)).as_posix()
+        source = f"{docs}/{page.file.src_uri}"
+    page.edit_url = f"{base}{source}" if base and source else None
     # Pagefind's bundle is at the site root, shared by both languages.
     context["cp_site_root"] = sitegen.to_root(page.url.count("/"), config.theme["language"]) or "./"
     return context

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
@@ -25,11 +26,11 @@ from cpkb.source.benchmarks import RESULTS
 from cpkb.text.charts import investment_payback_chart, savings_chart, technique_chart
 from cpkb.source.fonts import make_web_fonts
 from cpkb.text.numbers import format_vnd_range, format_years, sort_key
-from cpkb.view import measure_view
+from cpkb.view import MeasureView, measure_view, sector_view
 from cpkb.text.labels import label, value_label
 from cpkb.source.vocabulary import Vocabulary
-from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
-                              resolve_measure_links)
+from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_markdown_inline, render_fragment,
+                               resolve_measure_links)
 from cpkb.source.problems import SourceError, display_path
 
 GENERATED_DIRS = ("measures", "sectors", "handbook")
@@ -67,6 +68,19 @@ def _env() -> Environment:
     return env
 
 
+def edit_base(repo_url: str | None, edit_uri: str | None) -> str | None:
+    """Where "edit this file" links start (mkdocs.yml's repo_url + edit_uri, which
+    names the repository root, e.g. edit/main/); a source path is appended."""
+    if not repo_url or edit_uri is None:
+        return None
+    return f"{repo_url.rstrip('/')}/{edit_uri.strip('/')}/"
+
+
+def _with_source(source: str, markdown: str) -> str:
+    """A generated page with the file an editor changes to change it ("" for none)."""
+    return f"---\ncpkb_source: {json.dumps(source)}\n---\n\n{markdown}"
+
+
 def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None) -> str:
     """The Markdown page of one measure in one language.
 
@@ -77,29 +91,47 @@ def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | 
     v = measure_view(cat, m, lang, lambda mid: f"../{cat.by_id[mid].slug}/" if mid in cat.by_id else None)
     return _env().get_template("measure.md.j2").render(
         m=m, v=v, lang=lang, t=_translator(lang),
-        edit_url=f"{edit_base.rstrip('/')}/edit/main/{m.path}" if edit_base else None,
+        edit_url=f"{edit_base}{m.path}" if edit_base else None,
     )
 
 
-def comparison_table(measures: list[Measure], lang: str, link_prefix: str) -> str:
-    """A sortable HTML table (assets/javascripts/tables.js sorts it by data-sort values)."""
+def comparison_table(views: tuple[MeasureView, ...], lang: str, link_prefix: str) -> str:
+    """A sortable comparison table (assets/javascripts/tables.js sorts it by data-sort values).
+
+    The table has no class of its own so that Material styles it like every
+    other table; the wrapper scrolls sideways on a phone with the measure column
+    kept in view (cpkb.css). It starts sorted by payback, quickest first.
+    """
     t = lambda key: escape(label(key, lang))
-    head = [("id", t("table.id")), ("text", t("table.measure")), ("text", t("figures.technique")),
-            ("num", t("figures.complexity")), ("num", t("figures.investment")), ("num", t("figures.payback"))]
-    cells = "".join(f'<th scope="col" data-type="{kind}"><button type="button">{text}</button></th>' for kind, text in head)
+    head = [("text", t("table.measure"), None), ("text", t("figures.technique"), None),
+            ("num", t("figures.complexity"), None), ("num", t("figures.investment"), None),
+            ("num", t("figures.savings"), None), ("num", t("figures.payback"), "ascending")]
+    cells = "".join(f'<th scope="col" data-type="{kind}"{f" aria-sort={chr(34)}{sort}{chr(34)}" if sort else ""}>'
+                    f'<button type="button">{text}<span class="cp-sort" aria-hidden="true"></span></button></th>'
+                    for kind, text, sort in head)
     rows = []
-    for m in sorted(measures, key=lambda m: (m.payback_years.mid, m.investment_vnd.mid)):
+    for v in sorted(views, key=lambda v: (v.measure.payback_years.mid, v.measure.investment_vnd.mid)):
+        m = v.measure
+        savings = "".join(f'<span class="cp-saving">{escape(s.label)}: {escape(s.value)}</span>' for s in v.savings)
         rows.append(
             "<tr>"
-            f'<td data-sort="{m.id}">{m.id}</td>'
-            f'<td><a href="{link_prefix}{m.slug}/">{escape(m.title[lang])}</a></td>'
-            f'<td>{t("technique." + m.technique)}</td>'
-            f'<td data-sort="{m.complexity}">{t("complexity." + str(m.complexity))}</td>'
-            f'<td data-sort="{m.investment_vnd.mid:.0f}">{escape(format_vnd_range(m.investment_vnd, lang))}</td>'
-            f'<td data-sort="{m.payback_years.mid:.3f}">{escape(format_years(m.payback_years, lang))}</td>'
+            f'<th scope="row" data-sort="{escape(v.title)}"><a href="{link_prefix}{m.slug}/">{escape(v.title)}</a>'
+            f' <span class="cp-id">{m.id}</span></th>'
+            f"<td>{escape(v.technique)}</td>"
+            f'<td data-sort="{m.complexity}">{escape(v.complexity)}</td>'
+            f'<td data-sort="{m.investment_vnd.mid:.0f}">{escape(v.investment)}</td>'
+            f'<td data-sort="{_savings_sort_key(v):.3f}">{savings}</td>'
+            f'<td data-sort="{m.payback_years.mid:.3f}">{escape(v.payback)}</td>'
             "</tr>")
-    return (f'<div class="md-typeset__table cp-compare"><table class="cp-sortable">'
+    return (f'<div class="md-typeset__table cp-compare"><table>'
             f'<thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _savings_sort_key(v: MeasureView) -> float:
+    """Money saved per year where stated (comparable across measures), else 0:
+    percentages of different wholes do not sort against each other."""
+    money = v.measure.money_vnd_per_year
+    return money.mid if money else 0.0
 
 
 def _charts(measures: list[Measure], vocab: Vocabulary, lang: str, key: str) -> str:
@@ -124,11 +156,10 @@ def _link_resolver(cat: Catalogue, prefix: str):
 def _handbook_page(root: Path, source: Path, cat: Catalogue, prefix: str) -> str:
     text = source.read_text(encoding="utf-8")
     body = resolve_measure_links(text, _link_resolver(cat, prefix), display_path(source, root))
-    rel = display_path(source, root)
-    return f"---\ncpkb_source: {json.dumps(rel)}\n---\n\n{body}"
+    return _with_source(display_path(source, root), body)
 
 
-def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
+def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     """Every generated page: {path relative to docs/: Markdown}. Raises SourceError
     listing every problem of the sources (catalogue, handbook links, glossary)."""
     from cpkb.source.translations import translation_report
@@ -141,7 +172,7 @@ def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
     problems: list = []
     for lang in LANGUAGES:
         for m in cat.measures:
-            pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(cat, m, lang, repo_url)
+            pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(cat, m, lang, edit_base)
         pages.update(_sector_pages(root, cat, lang, with_pdf, problems))
         pages.update(_catalogue_and_downloads(cat, lang, with_pdf))
         pages.update(_handbook_pages(root, cat, lang, glossary, problems))
@@ -154,29 +185,42 @@ def render_pages(root: Path, repo_url: str | None = None) -> dict[str, str]:
 
 def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list) -> dict[str, str]:
     """One page per sector (introduction from its handbook, measures by stage,
-    charts, comparison table, PDF link) and the sector index."""
+    charts, comparison table, PDF link) and the sector index (one card per sector)."""
     env, t = _env(), _translator(lang)
-    pages, counts = {}, []
+    # A sector page is /sectors/<key>/: a measure is ../../measures/<slug>/.
+    href = lambda mid: f"../../measures/{cat.by_id[mid].slug}/" if mid in cat.by_id else None
+    pages, cards = {}, []
     for s in cat.sectors:
-        measures = cat.in_sector(s.key)
-        counts.append((s, len(measures)))
+        view = sector_view(cat, s, lang, href)
         source = handbook.sector_handbook_path(root, s.key, lang)
         text = handbook.read_markdown(source)
-        intro = ""
-        if text:
-            try:
-                intro = resolve_measure_links(handbook.introduction(text), _link_resolver(cat, "../measures/"),
-                                              display_path(source, root))
-            except MeasureLinkError as err:
-                problems.extend(err.problems)
+        intro_md = handbook.introduction(text) if text else ""
+        try:
+            intro = render_fragment(intro_md, href, display_path(source, root)) if intro_md else ""
+        except MeasureLinkError as err:
+            problems.extend(err.problems)
+            intro = ""
+        cards.append({"sector": s, "count": view.count, "lead": _first_sentence_text(intro)})
         pages[f"sectors/{s.key}.{lang}.md"] = env.get_template("sector.md.j2").render(
-            sector=s, lang=lang, t=t, intro=Markup(intro), measures=measures,
-            stages=_stage_groups(measures, lang), charts=Markup(_charts(measures, cat.vocabulary, lang, s.key)),
-            table=Markup(comparison_table(measures, lang, "../../measures/")),
+            v=view, sector=s, lang=lang, t=t, intro=Markup(intro),
+            charts=Markup(_charts(cat.in_sector(s.key), cat.vocabulary, lang, s.key)),
+            table=Markup(comparison_table(view.measures, lang, "../../measures/")),
             has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
             pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
-    pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(lang=lang, t=t, sectors=counts)
+    pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(
+        lang=lang, t=t, cards=cards, with_pdf=with_pdf,
+        pdf=lambda key: f"{to_root(1, lang)}downloads/{pdf_name(key, lang)}")
     return pages
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ0-9])")
+
+
+def _first_sentence_text(fragment: str) -> str:
+    """The first sentence of rendered HTML as plain text (for a card's one-line lead)."""
+    text = " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
+    return _SENTENCE.split(text, maxsplit=1)[0] if text else ""
 
 
 def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> dict[str, str]:
@@ -225,11 +269,13 @@ def _editor_pages(root: Path, lang: str, translations) -> dict[str, str]:
 
     from cpkb.site.benchmarks import render_benchmark_page
 
-    pages = {f"guides/field-reference.{lang}.md": render_field_reference(load_schema(root / "measures"), lang),
-             f"guides/translations.{lang}.md": render_translation_status(root / "measures", lang, translations)}
+    pages = {f"guides/field-reference.{lang}.md": _with_source(
+                 "measures/schema.json", render_field_reference(load_schema(root / "measures"), lang)),
+             f"guides/translations.{lang}.md": _with_source(
+                 "", render_translation_status(root / "measures", lang, translations))}
     benchmarks = render_benchmark_page(root, lang)
     if benchmarks:
-        pages[f"guides/benchmarks.{lang}.md"] = benchmarks
+        pages[f"guides/benchmarks.{lang}.md"] = _with_source(f"benchmarks/notes.{lang}.md", benchmarks)
     return pages
 
 
@@ -301,20 +347,23 @@ def build_nav(root: Path) -> list:
         book.append("handbook/glossary.md")
     generated = ["field-reference", "translations"] + (["benchmarks"] if (root / RESULTS).exists() else [])
     guides = ["guides/index.md"] + [f"guides/{name}.md" for name in ("editing", "field-reference", "translations", "benchmarks")
-                                    if name in generated or (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()] + ["downloads.md"]
+                                    if name in generated or (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()]
+    # Readers' sections first; the pages for editors (field reference, translation
+    # status, benchmarks) are kept apart, last.
     return [
         "index.md",
         {t("nav.sectors"): ["sectors/index.md"] + [f"sectors/{s.key}.md" for s in cat.sectors]},
         {t("nav.catalogue"): ["measures/index.md"]},
         {t("nav.handbook"): book},
-        {t("nav.guides"): guides},
+        {t("nav.downloads"): ["downloads.md"]},
         {t("nav.about"): ["about.md"]},
+        {t("nav.guides"): guides},
     ]
 
 
 def nav_translations(lang: str) -> dict[str, str]:
     """Section titles of the default language mapped to `lang`."""
-    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "guides", "about")
+    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "downloads", "guides", "about")
     return {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
 
 
@@ -330,7 +379,7 @@ def _sources_stamp(root: Path, docs_dir: Path) -> tuple:
     return (str(docs_dir),) + tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files))
 
 
-def generate_pages(root: Path, docs_dir: Path, repo_url: str | None = None) -> int:
+def generate_pages(root: Path, docs_dir: Path, edit_base: str | None = None) -> int:
     """Write generated pages into docs/, only where content changed; remove stale ones.
 
     Returns the number of files written. static-i18n runs the build once per
@@ -340,7 +389,7 @@ def generate_pages(root: Path, docs_dir: Path, repo_url: str | None = None) -> i
     stamp = _sources_stamp(root, docs_dir)
     if _LAST.get(docs_dir) == stamp:
         return 0
-    pages = render_pages(root, repo_url)
+    pages = render_pages(root, edit_base)
     make_web_fonts(docs_dir / "assets" / "fonts")
     written = 0
     for rel, text in pages.items():

@@ -16,6 +16,7 @@ from markdown.postprocessors import Postprocessor
 
 from cpkb.source.problems import Problem
 from cpkb.text.safety import sanitize_html
+from cpkb.text.slug import slugify
 
 EXTENSIONS = [
     "abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc",
@@ -30,7 +31,7 @@ def extension_configs() -> dict:
     from cpkb.text.flowchart import format_flow
 
     return {
-        "toc": {"permalink": True, "toc_depth": 3},
+        "toc": {"permalink": True, "toc_depth": 3, "slugify": slugify},
         "pymdownx.tasklist": {"custom_checkbox": True},
         "pymdownx.superfences": {
             "custom_fences": [{"name": "flow", "class": "cp-flow", "format": format_flow}],
@@ -90,8 +91,13 @@ def escape_markdown_inline(text: str) -> str:
 
 
 def to_html(text: str) -> str:
-    """Render project Markdown to HTML, unsanitised (trusted input and tests only)."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=extension_configs())
+    """Render project Markdown to HTML, unsanitised (trusted input and tests only).
+
+    No ¶ permalinks: a fragment inside a page or a book has no anchors of its own to share.
+    """
+    configs = extension_configs()
+    configs["toc"] = {**configs["toc"], "permalink": False}
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
     return md.convert(text)
 
 
