@@ -55,6 +55,7 @@ def on_env(env, config, files):
     from cpkb.text.labels import label
 
     env.globals["cp_label"] = lambda key: label(key, config.theme["language"])
+    env.globals["cp_label_in"] = label  # pages that speak both languages (404)
     return env
 
 
@@ -70,3 +71,13 @@ def on_page_context(context, page, config, nav):
     # Pagefind's bundle is at the site root, shared by both languages.
     context["cp_site_root"] = sitegen.to_root(page.url.count("/"), config.theme["language"]) or "./"
     return context
+
+
+def on_post_template(output, template_name, config):
+    # The 404 page speaks both languages, the default first; static-i18n renders
+    # it during the last language's build, so state the document language here.
+    if template_name == "404.html":
+        from cpkb import LANGUAGES
+
+        output = output.replace(f'<html lang="{config.theme["language"]}"', f'<html lang="{LANGUAGES[0]}"', 1)
+    return output
