@@ -134,8 +134,9 @@ def _savings_sort_key(v: MeasureView) -> float:
     return money.mid if money else 0.0
 
 
-def _charts(measures: list[Measure], vocab: Vocabulary, lang: str, key: str) -> str:
-    return (investment_payback_chart(measures, vocab, lang, f"chart-{key}-ip") +
+def _charts(measures: list[Measure], vocab: Vocabulary, lang: str, key: str, measures_prefix: str) -> str:
+    href = lambda mid: f"{measures_prefix}{mid.lower()}/"
+    return (investment_payback_chart(measures, vocab, lang, f"chart-{key}-ip", href) +
             technique_chart(measures, vocab, lang, f"chart-{key}-tech") +
             savings_chart(measures, vocab, lang, f"chart-{key}-sav"))
 
@@ -203,7 +204,7 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
         cards.append({"sector": s, "count": view.count, "lead": _first_sentence_text(intro)})
         pages[f"sectors/{s.key}.{lang}.md"] = env.get_template("sector.md.j2").render(
             v=view, sector=s, lang=lang, t=t, intro=Markup(intro),
-            charts=Markup(_charts(cat.in_sector(s.key), cat.vocabulary, lang, s.key)),
+            charts=Markup(_charts(cat.in_sector(s.key), cat.vocabulary, lang, s.key, "../../measures/")),
             table=Markup(comparison_table(view.measures, lang, "../../measures/")),
             has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
             pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
@@ -229,7 +230,7 @@ def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> d
     return {
         f"measures/index.{lang}.md": env.get_template("catalogue.md.j2").render(
             lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
-            charts=Markup(_charts(cat.measures, cat.vocabulary, lang, "all")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
+            charts=Markup(_charts(cat.measures, cat.vocabulary, lang, "all", "")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
         f"downloads.{lang}.md": env.get_template("downloads.md.j2").render(
             lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
             pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}"),
