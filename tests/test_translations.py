@@ -46,7 +46,7 @@ description:
     Bare pipes lose heat.
 investment_vnd: {{min: 10000000, max: 100000000}}
 savings:
-  energy_pct: {{min: 2, max: 5}}
+  energy_pct: {{min: 2, max: 5, scope: process_stage}}
   basis: {{vi: Nhiên liệu lò hơi, en: Boiler fuel}}
 payback_years: {{min: 0.2, max: 1}}
 figure_basis: indicative

@@ -221,7 +221,9 @@ def _figure(chart_id: str, title: str, desc: str, wide: tuple, narrow: tuple, he
     def svg(drawing: tuple, variant: str) -> str:
         body, w, h = drawing
         ident = f"{chart_id}-{variant}"
-        return (f'<svg class="cp-chart__{variant}" viewBox="0 0 {w} {h}" role="img" '
+        # A drawing whose points are links is a group of links, not one image (axe: nested-interactive).
+        role = "group" if "<a " in body else "img"
+        return (f'<svg class="cp-chart__{variant}" viewBox="0 0 {w} {h}" role="{role}" '
                 f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
                 f'<title id="{ident}-t">{_esc(title)}</title><desc id="{ident}-d">{_esc(desc)}</desc>{body}</svg>')
 
