@@ -9,6 +9,7 @@ in layout. Markdown fields arrive here rendered and sanitised
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Callable
@@ -34,6 +35,27 @@ class SavingView:
     scope: str | None
     scope_label: str | None
     range: Range
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A source as cited: `when` is the year, or for an undated web page the day it was read."""
+
+    title: str
+    publisher: str
+    year: int | None
+    url: str | None
+    pages: str | None
+    when: str
+
+
+def source_view(source: Source, lang: str) -> SourceView:
+    if source.year is not None:
+        when = str(source.year)
+    else:
+        day = format_day(dt.date.fromisoformat(source.accessed), lang) if source.accessed else ""
+        when = label("measure.undated", lang, day=day)
+    return SourceView(source.title, source.publisher, source.year, source.url, source.pages, when)
 
 
 @dataclass(frozen=True)
@@ -69,7 +91,7 @@ class MeasureView:
     applicability: Markup
     figure_note: Markup | None
     related: tuple[RelatedView, ...]
-    sources: tuple[Source, ...]
+    sources: tuple[SourceView, ...]
     reviewed: str
     cost_band: str
     payback_band: str
@@ -132,7 +154,7 @@ def measure_view(cat: Catalogue, m: Measure, lang: str, href_for: HrefFor) -> Me
         figure_note=md(m.figure_note[lang], "figure_note") if m.figure_note else None,
         # The validator refuses unknown related ids, so every one is in the catalogue.
         related=tuple(RelatedView(r, cat.by_id[r].title[lang], href_for(r)) for r in m.related),
-        sources=m.sources, reviewed=format_day(m.reviewed, lang),
+        sources=tuple(source_view(s, lang) for s in m.sources), reviewed=format_day(m.reviewed, lang),
         cost_band=cost_band(m), payback_band=payback_band(m),
     )
 

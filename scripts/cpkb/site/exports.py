@@ -51,7 +51,7 @@ def measure_row(cat: Catalogue, m: Measure, lang: str, site_prefix: str = "") ->
     row["money_min"], row["money_max"] = (money.min, money.max) if money else (None, None)
     row["payback_min"], row["payback_max"] = m.payback_years.min, m.payback_years.max
     row["figure_basis"] = value_label("figure_basis", m.figure_basis, lang)
-    row["sources"] = "; ".join(f"{s.publisher} ({s.year}). {s.title}" + (f". {s.url}" if s.url else "") for s in m.sources)
+    row["sources"] = "; ".join(f"{s.publisher} ({s.year or s.accessed}). {s.title}" + (f". {s.url}" if s.url else "") for s in m.sources)
     row["reviewed"] = m.reviewed.isoformat()
     row["url"] = f"{site_prefix}measures/{m.slug}/"
     return row

@@ -50,11 +50,14 @@ class Range:
 
 @dataclass(frozen=True)
 class Source:
+    """A publication behind the figures; an undated web page has no year but the date it was read."""
+
     title: str
     publisher: str
-    year: int
+    year: int | None = None
     url: str | None = None
     pages: str | None = None
+    accessed: str | None = None
 
 
 @dataclass(frozen=True)

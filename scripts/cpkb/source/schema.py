@@ -97,7 +97,9 @@ def _kind(node: dict) -> str:
 
 
 def _walk(node: dict, schema: dict, prefix: str, depth: int, recurse: bool = True) -> Iterator[Field]:
-    required = set(node.get("required") or ())
+    # A field the first alternative of an anyOf requires (a source's year) counts as
+    # required: drafts and the field reference then show the usual form.
+    required = set(node.get("required") or ()) | set((node.get("anyOf") or [{}])[0].get("required") or ())
     for name, raw in (node.get("properties") or {}).items():
         resolved = resolve_ref(raw, schema)
         path = f"{prefix}{name}"

@@ -338,6 +338,9 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
             "shorten it; long explanations belong in description", at
     if kind == "minItems":
         return f"needs at least {expected} item(s)", "add at least one real, checkable source (title, publisher, year)", at
+    if kind == "anyOf" and isinstance(value, dict) and "title" in value:
+        return ("a source needs its year of publication", "write year: 2012; for a web page that shows no date, "
+                "give url and the day you read it (accessed: YYYY-MM-DD) instead; never guess a year", at)
     if kind == "minProperties":
         return "give at least one saving", "e.g. energy_pct: {min: 5, max: 10}", at
     if kind == "uniqueItems":
