@@ -8,7 +8,6 @@ analysis written in benchmarks/notes.<lang>.md. Page strings are labels bench.*.
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 from babel.numbers import format_decimal

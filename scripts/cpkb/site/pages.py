@@ -11,74 +11,36 @@ from __future__ import annotations
 import html
 import json
 import re
-from functools import lru_cache
-from itertools import groupby
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from cpkb import LANGUAGES
+from cpkb.site.common import edit_base, env, pdf_name, to_root, translator
+from cpkb.site.editor_pages import editor_pages
+from cpkb.site.handbook_pages import both_languages, handbook_index, handbook_pages
 from cpkb.source import handbook
-from cpkb.source.catalogue import (COST_BANDS, PAYBACK_BANDS, Catalogue, Measure, cost_band,
-                        load_catalogue, payback_band)
 from cpkb.source.benchmarks import RESULTS
-from cpkb.text.charts import investment_payback_chart, savings_chart, technique_chart
+from cpkb.source.catalogue import COST_BANDS, PAYBACK_BANDS, Catalogue, Measure, load_catalogue
 from cpkb.source.fonts import make_web_fonts
-from cpkb.text.numbers import format_vnd_range, format_years, sort_key
-from cpkb.view import MeasureView, measure_view, sector_view
-from cpkb.text.labels import label, value_label
-from cpkb.source.vocabulary import Vocabulary
-from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_markdown_inline, render_fragment,
-                               resolve_measure_links)
 from cpkb.source.problems import SourceError, display_path
+from cpkb.source.translations import translation_report
+from cpkb.source.vocabulary import Vocabulary
+from cpkb.text.charts import investment_payback_chart, savings_chart, technique_chart
+from cpkb.text.labels import label, value_label
+from cpkb.text.markdown import MeasureLinkError, render_fragment
+from cpkb.view import MeasureView, measure_view, sector_view
+
+__all__ = ["edit_base", "to_root", "generate_pages", "build_nav", "nav_translations", "render_pages"]
 
 GENERATED_DIRS = ("measures", "sectors", "handbook")
 """Folders of docs/ that hold only generated pages (all git-ignored)."""
 DATA_BASENAME = "cp-measures"
 
 
-def pdf_name(sector: str | None, lang: str) -> str:
-    return handbook.book_filename(sector or None, lang)
-
-
 def pdf_sectors(root: Path, cat: Catalogue) -> set[str]:
     """Sectors that get a PDF handbook (handbook/book.yml decides): only those are linked."""
     return {key for key in handbook.planned_books(root, cat) if key}
-
-
-def to_root(depth: int, lang: str) -> str:
-    """Relative path from a page `depth` folders deep (sectors/beverages/ is 2)
-    to the site root, where downloads/ and pagefind/ are shared by both languages."""
-    return "../" * (depth + (0 if lang == LANGUAGES[0] else 1))
-
-
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    """One Jinja environment per process: compiling templates dominates otherwise."""
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
-    env.filters["md_block"] = lambda s: Markup(escape_markdown_block(str(s)))
-    env.filters["md_inline"] = lambda s: Markup(escape_markdown_inline(str(s)))
-    # Front-matter values reach Material's templates (<title>, header, meta
-    # description), which do not autoescape: escape HTML before quoting.
-    env.filters["yaml_str"] = lambda s: Markup(json.dumps(html.escape(str(s)), ensure_ascii=False))
-    env.filters["url"] = lambda s: Markup(str(escape(s)).replace("(", "%28").replace(")", "%29").replace(" ", "%20"))
-    return env
-
-
-def edit_base(repo_url: str | None, edit_uri: str | None) -> str | None:
-    """Where "edit this file" links start (mkdocs.yml's repo_url + edit_uri, which
-    names the repository root, e.g. edit/main/); a source path is appended."""
-    if not repo_url or edit_uri is None:
-        return None
-    return f"{repo_url.rstrip('/')}/{edit_uri.strip('/')}/"
-
-
-def _with_source(source: str, markdown: str) -> str:
-    """A generated page with the file an editor changes to change it ("" for none)."""
-    return f"---\ncpkb_source: {json.dumps(source)}\n---\n\n{markdown}"
 
 
 def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None) -> str:
@@ -89,8 +51,8 @@ def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | 
     page is /measures/<slug>/, so a linked measure is ../<other>/.
     """
     v = measure_view(cat, m, lang, lambda mid: f"../{cat.by_id[mid].slug}/" if mid in cat.by_id else None)
-    return _env().get_template("measure.md.j2").render(
-        m=m, v=v, lang=lang, t=_translator(lang),
+    return env().get_template("measure.md.j2").render(
+        m=m, v=v, lang=lang, t=translator(lang),
         edit_url=f"{edit_base}{m.path}" if edit_base else None,
     )
 
@@ -141,30 +103,9 @@ def _charts(measures: list[Measure], vocab: Vocabulary, lang: str, key: str, mea
             savings_chart(measures, vocab, lang, f"chart-{key}-sav"))
 
 
-def _stage_groups(measures: list[Measure], lang: str) -> list[tuple[str, list[Measure]]]:
-    """Measures grouped by process stage (first appearance order), simplest first within a stage."""
-    order: dict[str, int] = {}
-    for m in measures:
-        order.setdefault(m.process_stage[lang], len(order))
-    ordered = sorted(measures, key=lambda m: (order[m.process_stage[lang]], m.complexity, m.id))
-    return [(stage, list(items)) for stage, items in groupby(ordered, key=lambda m: m.process_stage[lang])]
-
-
-def _link_resolver(cat: Catalogue, prefix: str):
-    return lambda mid: f"{prefix}{cat.by_id[mid].slug}.md" if mid in cat.by_id else None
-
-
-def _handbook_page(root: Path, source: Path, cat: Catalogue, prefix: str) -> str:
-    text = source.read_text(encoding="utf-8")
-    body = resolve_measure_links(text, _link_resolver(cat, prefix), display_path(source, root))
-    return _with_source(display_path(source, root), body)
-
-
 def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     """Every generated page: {path relative to docs/: Markdown}. Raises SourceError
     listing every problem of the sources (catalogue, handbook links, glossary)."""
-    from cpkb.source.translations import translation_report
-
     cat = load_catalogue(root / "measures", root=root)
     glossary = handbook.glossary(root)
     with_pdf = pdf_sectors(root, cat)
@@ -176,9 +117,9 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
             pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(cat, m, lang, edit_base)
         pages.update(_sector_pages(root, cat, lang, with_pdf, problems))
         pages.update(_catalogue_and_downloads(cat, lang, with_pdf))
-        pages.update(_handbook_pages(root, cat, lang, glossary, problems))
-        pages[f"handbook/index.{lang}.md"] = _handbook_index(root, cat, pages, lang)
-        pages.update(_editor_pages(root, lang, translations))
+        pages.update(handbook_pages(root, cat, lang, glossary, problems))
+        pages[f"handbook/index.{lang}.md"] = handbook_index(root, cat, pages, lang)
+        pages.update(editor_pages(root, lang, translations))
     if problems:
         raise SourceError(problems)
     return pages
@@ -187,7 +128,7 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
 def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list) -> dict[str, str]:
     """One page per sector (introduction from its handbook, measures by stage,
     charts, comparison table, PDF link) and the sector index (one card per sector)."""
-    env, t = _env(), _translator(lang)
+    jinja, t = env(), translator(lang)
     # A sector page is /sectors/<key>/: a measure is ../../measures/<slug>/.
     href = lambda mid: f"../../measures/{cat.by_id[mid].slug}/" if mid in cat.by_id else None
     pages, cards = {}, []
@@ -202,13 +143,13 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
             problems.extend(err.problems)
             intro = ""
         cards.append({"sector": s, "count": view.count, "lead": _first_sentence_text(intro)})
-        pages[f"sectors/{s.key}.{lang}.md"] = env.get_template("sector.md.j2").render(
+        pages[f"sectors/{s.key}.{lang}.md"] = jinja.get_template("sector.md.j2").render(
             v=view, sector=s, lang=lang, t=t, intro=Markup(intro),
             charts=Markup(_charts(cat.in_sector(s.key), cat.vocabulary, lang, s.key, "../../measures/")),
             table=Markup(comparison_table(view.measures, lang, "../../measures/")),
-            has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
+            has_handbook=both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
             pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
-    pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(
+    pages[f"sectors/index.{lang}.md"] = jinja.get_template("sectors_index.md.j2").render(
         lang=lang, t=t, cards=cards, with_pdf=with_pdf,
         pdf=lambda key: f"{to_root(1, lang)}downloads/{pdf_name(key, lang)}")
     return pages
@@ -225,86 +166,16 @@ def _first_sentence_text(fragment: str) -> str:
 
 
 def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> dict[str, str]:
-    env, t = _env(), _translator(lang)
+    jinja, t = env(), translator(lang)
     up = to_root(1, lang)
     return {
-        f"measures/index.{lang}.md": env.get_template("catalogue.md.j2").render(
+        f"measures/index.{lang}.md": jinja.get_template("catalogue.md.j2").render(
             lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
             charts=Markup(_charts(cat.measures, cat.vocabulary, lang, "all", "")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
-        f"downloads.{lang}.md": env.get_template("downloads.md.j2").render(
+        f"downloads.{lang}.md": jinja.get_template("downloads.md.j2").render(
             lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
             pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}"),
     }
-
-
-def _handbook_pages(root: Path, cat: Catalogue, lang: str, glossary: list, problems: list) -> dict[str, str]:
-    """General chapters and sector handbooks with measure: links resolved, and the glossary."""
-    pages = {}
-    sources = [(f"handbook/general/{slug}.{lang}.md", handbook.chapter_path(root, slug, lang), "../../measures/")
-               for slug in handbook.general_chapters(root)
-               if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)]
-    sources += [(f"handbook/{s.key}.{lang}.md", handbook.sector_handbook_path(root, s.key, lang), "../measures/")
-                for s in cat.sectors if _both_languages(root, s.key)]
-    for target, source, prefix in sources:
-        try:
-            pages[target] = _handbook_page(root, source, cat, prefix)
-        except MeasureLinkError as err:
-            problems.extend(err.problems)
-    if glossary:
-        order = sort_key(lang)
-        other = next(l for l in LANGUAGES if l != lang)
-        pages[f"handbook/glossary.{lang}.md"] = _env().get_template("glossary.md.j2").render(
-            lang=lang, t=_translator(lang), other=other, entries=sorted(glossary, key=lambda e: order(e.term[lang])))
-    return pages
-
-
-def _translator(lang: str):
-    return lambda key, **values: label(key, lang, **values)
-
-
-def _editor_pages(root: Path, lang: str, translations) -> dict[str, str]:
-    """Field reference (from the schema), translation status and benchmark pages."""
-    from cpkb.site.reference import render_field_reference
-    from cpkb.site.translations import render_translation_status
-    from cpkb.source.validate import load_schema
-
-    from cpkb.site.benchmarks import render_benchmark_page
-
-    pages = {f"guides/field-reference.{lang}.md": _with_source(
-                 "measures/schema.json", render_field_reference(load_schema(root / "measures"), lang)),
-             f"guides/translations.{lang}.md": _with_source(
-                 "", render_translation_status(root / "measures", lang, translations))}
-    benchmarks = render_benchmark_page(root, lang)
-    if benchmarks:
-        pages[f"guides/benchmarks.{lang}.md"] = _with_source(f"benchmarks/notes.{lang}.md", benchmarks)
-    return pages
-
-
-def _both_languages(root: Path, sector: str) -> bool:
-    return all(handbook.sector_handbook_path(root, sector, l).exists() for l in LANGUAGES)
-
-
-def _handbook_index(root: Path, cat: Catalogue, pages: dict[str, str], lang: str) -> str:
-    t = lambda key: label(key, lang)
-    lines = ["---", f"title: {json.dumps(t('nav.handbook'), ensure_ascii=False)}", 'cpkb_source: "handbook/README.md"',
-             "---", "", f"# {t('nav.handbook')}", "",
-             f"<p class=\"cp-actions\"><a class=\"md-button md-button--primary\" href=\"../downloads/\">{escape(t('downloads.title'))}</a></p>", ""]
-    general = [slug for slug in handbook.general_chapters(root) if f"handbook/general/{slug}.{lang}.md" in pages]
-    if general:
-        lines += [f"## {t('nav.general')}", ""]
-        for slug in general:
-            title = handbook.title_of(handbook.read_markdown(handbook.chapter_path(root, slug, lang)), slug)
-            lines.append(f"1. [{escape_markdown_inline(title)}](general/{slug}.md)")
-        lines.append("")
-    sectors = [s for s in cat.sectors if f"handbook/{s.key}.{lang}.md" in pages]
-    if sectors:
-        lines += [f"## {t('nav.sector_handbooks')}", ""]
-        for s in sectors:
-            lines.append(f"- [{escape_markdown_inline(s.name[lang])}]({s.key}.md)")
-        lines.append("")
-    if f"handbook/glossary.{lang}.md" in pages:
-        lines += [f"## {t('nav.glossary')}", "", f"[{t('nav.glossary')}](glossary.md)", ""]
-    return "\n".join(lines)
 
 
 def _facets(cat: Catalogue, lang: str) -> list[dict]:
@@ -338,7 +209,7 @@ def build_nav(root: Path) -> list:
     docs = root / "docs"
     general = [f"handbook/general/{slug}.md" for slug in handbook.general_chapters(root)
                if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)]
-    sector_books = [f"handbook/{s.key}.md" for s in cat.sectors if _both_languages(root, s.key)]
+    sector_books = [f"handbook/{s.key}.md" for s in cat.sectors if both_languages(root, s.key)]
     book = ["handbook/index.md"]
     if general:
         book.append({t("nav.general"): general})

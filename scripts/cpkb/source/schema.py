@@ -7,7 +7,6 @@ follow the convention "<Vietnamese>\n\n<English>".
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator

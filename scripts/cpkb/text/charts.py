@@ -211,9 +211,11 @@ def savings_chart(measures: list[Measure], vocab: Vocabulary, lang: str, chart_i
 
 def _legend(items: list[tuple[str, str, str]]) -> str:
     """(css class, colour or "", text) per key."""
-    return "".join(f'<span class="cp-legend__item"><span class="{css}"'
-                   f'{f" style=" + chr(34) + "background:" + colour + chr(34) if colour else ""}></span>{_esc(text)}</span>'
-                   for css, colour, text in items)
+    def key(css: str, colour: str) -> str:
+        style = f' style="background:{colour}"' if colour else ""
+        return f'<span class="{css}"{style}></span>'
+
+    return "".join(f'<span class="cp-legend__item">{key(css, colour)}{_esc(text)}</span>' for css, colour, text in items)
 
 
 def _figure(chart_id: str, title: str, desc: str, wide: tuple, narrow: tuple, head, rows, lang: str,
