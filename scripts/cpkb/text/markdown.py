@@ -12,7 +12,9 @@ from typing import Callable
 
 import markdown
 from markdown.extensions import Extension
-from markdown.postprocessors import Postprocessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
+from xml.etree import ElementTree as etree
 
 from cpkb.source.problems import Problem
 from cpkb.text.safety import sanitize_html
@@ -113,29 +115,43 @@ def render_fragment(text: str, href_for: Callable[[str], str | None], where: str
     return sanitize_html(to_html(resolved))
 
 
-_TASK = re.compile(r'(<li class="task-list-item"><label class="task-list-control"><input type="checkbox")'
-                   r'([^>]*>.*?</label>)(.*?)(?=<ul|<ol|</li>)', re.S)
-_TAG = re.compile(r"<[^>]+>")
-
-
-class _TaskListLabels(Postprocessor):
+class _TaskListNames(Treeprocessor):
     """Give each task-list checkbox an accessible name: the item's own text.
 
-    pymdownx.tasklist renders `<label><input type=checkbox></label> text`, an
-    input without a name (axe-core: "label", serious) in every self-check list.
+    pymdownx.tasklist stores `<label><input type=checkbox></label>` as raw HTML
+    before the item text, an input without a name (axe-core: "label", serious)
+    in every self-check list. Running after it and after the inline patterns
+    (priority 19), we read the item's text from the tree and name the stored input.
     """
 
-    def run(self, text: str) -> str:
-        def name(match: re.Match) -> str:
-            label = html.escape(" ".join(html.unescape(_TAG.sub("", match.group(3))).split())[:200], quote=True)
-            return f'{match.group(1)} aria-label="{label}"{match.group(2)}{match.group(3)}'
+    def run(self, root: etree.Element) -> None:
+        for li in root.iter("li"):
+            if "task-list-item" not in (li.get("class") or "").split():
+                continue
+            holder = li if HTML_PLACEHOLDER_RE.search(li.text or "") else next(iter(li), None)
+            match = HTML_PLACEHOLDER_RE.search(holder.text or "") if holder is not None else None
+            if match is None:
+                continue
+            name = " ".join(HTML_PLACEHOLDER_RE.sub("", _own_text(holder)).split())[:200]
+            blocks = self.md.htmlStash.rawHtmlBlocks
+            index = int(match.group(1))
+            blocks[index] = str(blocks[index]).replace(
+                '<input type="checkbox"', f'<input type="checkbox" aria-label="{html.escape(name, quote=True)}"', 1)
 
-        return _TASK.sub(name, text)
+
+def _own_text(element: etree.Element) -> str:
+    """The text of an element without its nested lists."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag not in ("ul", "ol"):
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 class _CpkbExtension(Extension):
     def extendMarkdown(self, md):
-        md.postprocessors.register(_TaskListLabels(md), "cpkb_tasklist_labels", 5)
+        md.treeprocessors.register(_TaskListNames(md), "cpkb_tasklist_names", 19)
 
 
 def makeExtension(**kwargs):  # noqa: N802 (Markdown's naming)
