@@ -89,13 +89,3 @@ def test_hostile_record_does_not_run(page, base_url):
     page.goto(base_url + "measures/bev-009/")
     assert page.evaluate("window.__pwned === undefined")
     assert "<script>" in page.inner_text("article h1")
-
-
-def test_comparison_table_sorts_on_click(page, base_url):
-    page.goto(base_url + "sectors/beverages/")
-    page.click("table.cp-sortable th:nth-child(1) button")
-    ids = page.eval_on_selector_all("table.cp-sortable tbody tr td:first-child", "els => els.map(e => e.textContent)")
-    assert ids == sorted(ids)
-    page.click("table.cp-sortable th:nth-child(1) button")
-    ids = page.eval_on_selector_all("table.cp-sortable tbody tr td:first-child", "els => els.map(e => e.textContent)")
-    assert ids == sorted(ids, reverse=True)

@@ -95,10 +95,12 @@ def test_sector_page_lists_its_measures_with_table_chart_and_pdf(site):
     linked = {a["href"].rstrip("/").split("/")[-1] for a in body.find_all("a", href=True) if "/measures/" in a["href"]}
     assert {"bev-001", "bev-002", "bev-009"} <= linked
     assert "utl-001" not in linked
-    rows = body.select("table.cp-sortable tbody tr")
+    rows = body.select(".cp-compare table tbody tr")
     assert len(rows) == 3
-    charts = body.select("figure.cp-chart svg[role=img]")
-    assert len(charts) == 3 and all(svg.title and svg.desc for svg in charts)
+    charts = body.select("figure.cp-chart")
+    assert len(charts) == 3, "investment/payback, techniques, savings by scope"
+    drawings = [svg for chart in charts for svg in chart.select("svg")]
+    assert len(drawings) == 6 and all(svg.title and svg.desc for svg in drawings), "a wide and a phone drawing each"
     assert body.select_one('a[href$="downloads/cp-handbook-beverages-vi.pdf"]')
     # the introduction comes from handbook/beverages/index.vi.md
     assert body.find("p").get_text(strip=True)
@@ -145,6 +147,56 @@ def test_data_downloads(site):
 
     sheet = load_workbook(downloads / "cp-measures-vi.xlsx").active
     assert sheet.max_row == len(MINI_IDS) + 1
+
+
+def test_vietnamese_downloads_speak_vietnamese_with_units(site):
+    header = (site / "downloads" / "cp-measures-vi.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert not re.search(r"\b(min|max|VND|year|Id)\b", header), header
+    assert "Chi phí đầu tư, mức thấp (đồng)" in header and "Thời gian hoàn vốn, mức cao (năm)" in header
+
+
+def test_the_semicolon_csv_opens_in_vietnamese_excel(site):
+    text = (site / "downloads" / "cp-measures-vi-semicolon.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert {r["Mã"] for r in rows} == set(MINI_IDS)
+    paybacks = [r["Thời gian hoàn vốn, mức thấp (năm)"] for r in rows]
+    assert any("," in p for p in paybacks) and not any("." in p for p in paybacks), "decimal commas"
+
+
+def test_the_workbook_is_ready_to_use(site):
+    from openpyxl import load_workbook
+
+    book = load_workbook(site / "downloads" / "cp-measures-vi.xlsx")
+    data, about = book.worksheets
+    headers = [c.value for c in data[1]]
+    assert data.auto_filter.ref == f"A1:{data.cell(1, len(headers)).column_letter}{len(MINI_IDS) + 1}"
+    assert data.column_dimensions["F"].width >= 40, "the title column is wide"
+    investment = headers.index("Chi phí đầu tư, mức thấp (đồng)") + 1
+    assert data.cell(2, investment).number_format == "#,##0" and isinstance(data.cell(2, investment).value, int | float)
+    reviewed = data.cell(2, headers.index("Ngày rà soát gần nhất") + 1).value
+    assert hasattr(reviewed, "year"), "dates are dates"
+    explained = [row[0].value for row in about.iter_rows(min_row=2) if row[0].value]
+    assert all(h in explained for h in headers), "the second sheet explains every column"
+    assert any("CPKB_SITE_URL" in str(v) for v in explained), "says that addresses are relative"
+
+
+def test_json_downloads_join_on_codes_and_follow_their_schema(site):
+    import jsonschema
+
+    vi = json.loads((site / "downloads" / "cp-measures-vi.json").read_text(encoding="utf-8"))
+    en = json.loads((site / "downloads" / "cp-measures-en.json").read_text(encoding="utf-8"))
+    schema = json.loads((site / "downloads" / vi["$schema"]).read_text(encoding="utf-8"))
+    jsonschema.validate(vi, schema)
+    jsonschema.validate(en, schema)
+    by_id = {m["id"]: m for m in en["measures"]}
+    for m in vi["measures"]:
+        other = by_id[m["id"]]
+        assert m["technique"]["key"] == other["technique"]["key"] and m["sector"]["key"] == other["sector"]["key"]
+        assert m["title"] != other["title"] or m["id"] == "BEV-009"
+        assert m["description"] and m["sources"][0]["publisher"]
+        for kind, saving in m["savings"].items():
+            assert saving["scope"] == other["savings"][kind]["scope"]
+    assert vi["format_version"] and vi["generated"]
 
 
 def test_search_index_has_one_index_per_language(site):

@@ -94,8 +94,11 @@ def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
 
         step = time.perf_counter()
         downloads = tmp / "downloads"
+        site_url = env.get("CPKB_SITE_URL", "")
+        if not site_url:
+            log("cpkb: CPKB_SITE_URL is not set: the downloads link measures from the site root, not absolutely")
         for lang in LANGUAGES:
-            write_exports(catalogue, downloads, lang)
+            write_exports(catalogue, downloads, lang, site_url=site_url)
         report.seconds["exports"] = time.perf_counter() - step
 
         if with_pdf:

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from cpkb import LANGUAGES
 from cpkb.source import handbook
+from cpkb.source.catalogue import Measure
 from cpkb.text.labels import label
 from cpkb.text.markdown import escape_markdown_block, escape_markdown_inline
 
@@ -59,3 +60,7 @@ def translator(lang: str):
     return lambda key, **values: label(key, lang, **values)
 
 
+def measure_url(site_url: str, m: Measure, lang: str) -> str:
+    """The measure's page: absolute when the site's address is known, else from the site root."""
+    prefix = "" if lang == LANGUAGES[0] else f"{lang}/"
+    return f"{site_url.rstrip('/')}/{prefix}measures/{m.slug}/" if site_url else f"/{prefix}measures/{m.slug}/"

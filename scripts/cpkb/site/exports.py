@@ -1,45 +1,81 @@
-"""The catalogue as data files for download: CSV, JSON and XLSX, per language.
+"""The catalogue as data files for download, per language: CSV (comma and, for
+Excel with Vietnamese regional settings, semicolon), XLSX and JSON.
 
-CSV is UTF-8 with a byte-order mark so that Excel opens Vietnamese text
-correctly. Files are reproducible: fixed timestamps inside the XLSX zip.
+One list of columns (`columns`) serves the CSV and the XLSX, with headers and
+units in the file's language; the JSON keeps stable codes beside the localised
+labels so that the vi and en files join on them. Every text that came from a
+source file is data, never a formula (see `inert`). Files are reproducible.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import json
-import re
-import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from cpkb import LANGUAGES
+from cpkb.site.common import measure_url
+from cpkb.site.data_json import write_json
+from cpkb.site.spreadsheet import write_xlsx
 from cpkb.source.catalogue import Catalogue, Measure
 from cpkb.text.labels import label, value_label
 
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""What a spreadsheet reads as the start of a formula (OWASP CSV injection)."""
 
 
-def _columns(cat: Catalogue, lang: str) -> list[tuple[str, str]]:
-    """(key, header) pairs; headers in the file's language."""
-    t = lambda key: label(key, lang)
-    cols = [("id", t("table.id")), ("sector", t("figures.sector")), ("process_stage", t("figures.process_stage")),
-            ("technique", t("figures.technique")), ("complexity", t("figures.complexity")),
-            ("title", t("table.measure")), ("summary", t("export.summary")),
-            ("investment_min", t("figures.investment") + " min (VND)"), ("investment_max", t("figures.investment") + " max (VND)")]
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str  # text, int, money, pct, years, date, url
+    explanation: str
+
+
+def inert(value: object) -> object:
+    """A text a spreadsheet shows as text: a leading formula character gets a quote.
+
+    Numbers stay numbers; only strings from the sources can start a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def columns(cat: Catalogue, lang: str) -> list[Column]:
+    """The columns in order, with headers (unit included) and explanations in `lang`."""
+    def column(key: str, kind: str, explained: str | None = None, header: str | None = None, **names) -> Column:
+        """Column `key`: header from label export.col.<header or key>, meaning from export.explain.<explained or key>."""
+        return Column(key, label(f"export.col.{header or key}", lang, **names), kind,
+                      label(f"export.explain.{explained or key}", lang, **names))
+
+    cols = [column("id", "text"),
+            column("sector", "text"),
+            column("process_stage", "text"),
+            column("technique", "text"),
+            column("complexity", "int"),
+            column("title", "text"),
+            column("summary", "text"),
+            column("investment_min", "money", "investment"),
+            column("investment_max", "money", "investment")]
     for kind in cat.vocabulary.percent_kinds:
-        cols += [(f"{kind}_min", f"{t('figures.' + kind)} min (%)"), (f"{kind}_max", f"{t('figures.' + kind)} max (%)")]
-    cols += [("money_min", t("figures.money_vnd_per_year") + " min (VND/year)"),
-             ("money_max", t("figures.money_vnd_per_year") + " max (VND/year)"),
-             ("payback_min", t("figures.payback") + " min"), ("payback_max", t("figures.payback") + " max"),
-             ("figure_basis", t("export.figure_basis")), ("sources", t("measure.sources")),
-             ("reviewed", t("measure.reviewed")), ("url", "URL")]
+        name = label(f"figures.{kind}", lang)
+        cols += [column(f"{kind}_min", "pct", "pct", "pct_min", name=name),
+                 column(f"{kind}_max", "pct", "pct", "pct_max", name=name),
+                 column(f"{kind}_scope", "text", "scope", "scope", name=name)]
+    cols += [column("money_min", "money", "money"),
+             column("money_max", "money", "money"),
+             column("payback_min", "years", "payback"),
+             column("payback_max", "years", "payback"),
+             column("figure_basis", "text"),
+             column("sources", "text"),
+             column("reviewed", "date"),
+             column("url", "url")]
     return cols
 
 
-def measure_row(cat: Catalogue, m: Measure, lang: str, site_prefix: str = "") -> dict:
-    """One measure as a flat row of plain values (numbers stay numbers)."""
+def measure_row(cat: Catalogue, m: Measure, lang: str, site_url: str = "") -> dict:
+    """One measure as a flat row of plain values (numbers stay numbers, dates are dates)."""
     row = {"id": m.id, "sector": cat.sector_by_key[m.sector].name[lang], "process_stage": m.process_stage[lang],
            "technique": value_label("technique", m.technique, lang), "complexity": m.complexity,
            "title": m.title[lang], "summary": m.summary[lang],
@@ -47,65 +83,48 @@ def measure_row(cat: Catalogue, m: Measure, lang: str, site_prefix: str = "") ->
     for kind in cat.vocabulary.percent_kinds:
         rng = m.savings.get(kind)
         row[f"{kind}_min"], row[f"{kind}_max"] = (rng.min, rng.max) if rng else (None, None)
+        row[f"{kind}_scope"] = value_label("scope", rng.scope, lang) if rng and rng.scope else None
     money = m.money_vnd_per_year
     row["money_min"], row["money_max"] = (money.min, money.max) if money else (None, None)
     row["payback_min"], row["payback_max"] = m.payback_years.min, m.payback_years.max
     row["figure_basis"] = value_label("figure_basis", m.figure_basis, lang)
-    row["sources"] = "; ".join(f"{s.publisher} ({s.year or s.accessed}). {s.title}" + (f". {s.url}" if s.url else "") for s in m.sources)
-    row["reviewed"] = m.reviewed.isoformat()
-    row["url"] = f"{site_prefix}measures/{m.slug}/"
+    row["sources"] = "; ".join(f"{s.publisher} ({s.year or s.accessed}). {s.title}" + (f". {s.url}" if s.url else "")
+                               for s in m.sources)
+    row["reviewed"] = m.reviewed
+    row["url"] = measure_url(site_url, m, lang)
     return row
 
 
-def write_exports(cat: Catalogue, out_dir: Path, lang: str, basename: str = "cp-measures") -> list[Path]:
-    """Write <basename>-<lang>.csv/.json/.xlsx into out_dir; return the paths."""
+def write_exports(cat: Catalogue, out_dir: Path, lang: str, basename: str = "cp-measures",
+                  site_url: str = "") -> list[Path]:
+    """Write <basename>-<lang>.csv, -semicolon.csv, .xlsx and .json (with its JSON Schema) into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    prefix = "" if lang == LANGUAGES[0] else f"{lang}/"
-    columns = _columns(cat, lang)
-    rows = [measure_row(cat, m, lang, "/" + prefix) for m in cat.measures]
+    cols = columns(cat, lang)
+    rows = [measure_row(cat, m, lang, site_url) for m in cat.measures]
+    paths = [_write_csv(out_dir / f"{basename}-{lang}.csv", cols, rows, ",", "."),
+             _write_csv(out_dir / f"{basename}-{lang}-semicolon.csv", cols, rows, ";", ",")]
+    paths.append(write_xlsx(out_dir / f"{basename}-{lang}.xlsx", cols, rows, lang, bool(site_url)))
+    paths += write_json(cat, out_dir, f"{basename}-{lang}", lang, site_url)
+    return paths
 
-    csv_path = out_dir / f"{basename}-{lang}.csv"
+
+def _write_csv(path: Path, cols: list[Column], rows: list[dict], separator: str, decimal: str) -> Path:
+    """UTF-8 with a byte-order mark (Excel then reads Vietnamese correctly), CRLF lines.
+
+    The semicolon file writes decimals with a comma: what Excel expects where the
+    list separator is ";" (Vietnamese and most European regional settings).
+    """
+    def cell(value: object) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, float) and decimal != ".":
+            return format(value, "g").replace(".", decimal)
+        return inert(value) if isinstance(value, str) else value
+
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([header for _, header in columns])
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    writer.writerow([c.header for c in cols])
     for row in rows:
-        writer.writerow(["" if row[key] is None else row[key] for key, _ in columns])
-    csv_path.write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
-
-    json_path = out_dir / f"{basename}-{lang}.json"
-    json_path.write_text(json.dumps({"language": lang, "count": len(rows), "measures": rows},
-                                    ensure_ascii=False, indent=1), encoding="utf-8")
-
-    xlsx_path = out_dir / f"{basename}-{lang}.xlsx"
-    _write_xlsx(xlsx_path, columns, rows, label("catalogue.title", lang))
-    return [csv_path, json_path, xlsx_path]
-
-
-def _write_xlsx(path: Path, columns, rows, title: str) -> None:
-    from openpyxl import Workbook  # imported here: only the build needs it
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append([header for _, header in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([row[key] for key, _ in columns])
-    ws.freeze_panes = "B2"
-    fixed = dt.datetime(2000, 1, 1)
-    wb.properties.created = wb.properties.modified = fixed
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    # openpyxl stamps each zip member with the current time; rewrite with a fixed one.
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _strip_dates(data)
-            dst.writestr(zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME), data, zipfile.ZIP_DEFLATED)
-
-
-def _strip_dates(core_xml: bytes) -> bytes:
-    return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rb"\g<1>2000-01-01T00:00:00Z\3", core_xml)
+        writer.writerow([cell(row[c.key]) for c in cols])
+    path.write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
+    return path

@@ -55,7 +55,7 @@ def both_languages(root: Path, sector: str) -> bool:
 
 def handbook_index(root: Path, cat: Catalogue, pages: dict[str, str], lang: str) -> str:
     t = lambda key: label(key, lang)
-    lines = ["---", f"title: {json.dumps(t('nav.handbook'), ensure_ascii=False)}", 'cpkb_source: "handbook/README.md"',
+    lines = ["---", f"title: {json.dumps(t('nav.handbook'), ensure_ascii=False)}", f'cpkb_source: {json.dumps("handbook/README.md" if (root / "handbook" / "README.md").exists() else "")}',
              "---", "", f"# {t('nav.handbook')}", "",
              f"<p class=\"cp-actions\"><a class=\"md-button md-button--primary\" href=\"../downloads/\">{escape(t('downloads.title'))}</a></p>", ""]
     general = [slug for slug in handbook.general_chapters(root) if f"handbook/general/{slug}.{lang}.md" in pages]
