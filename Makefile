@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build site pdf test test-fast serve validate bench system-deps clean help
+.PHONY: build site pdf check test test-fast serve validate bench system-deps clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,8 +35,11 @@ pdf: system-deps $(STAMP)  ## only the PDF handbooks, into site/downloads/
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-test: system-deps $(STAMP) node_modules/.package-lock.json  ## the whole test suite: unit, real builds, PDFs, Chromium, axe-core
-	$(BIN)/python -m pytest
+check: $(STAMP)  ## static checks: the import layers (import-linter)
+	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
+
+test: system-deps $(STAMP) node_modules/.package-lock.json check  ## static checks, then the whole test suite: unit, real builds, PDFs, Chromium, axe-core
+	$(BIN)/python -m pytest --durations=15
 
 test-fast: $(STAMP)  ## tests that need no build or browser
 	$(BIN)/python -m pytest -m "not build and not browser"

@@ -92,7 +92,7 @@ description:
   vi: "<iframe src=\\"https://evil.example\\"></iframe> [liên kết](https://example.org) **đậm** & <style>body{display:none}</style>"
   en: "<iframe src=\\"https://evil.example\\"></iframe> [link](https://example.org) **bold** & <style>body{display:none}</style>"
 investment_vnd: {min: 0, max: 1000000}
-savings: {water_pct: {min: 1, max: 2}}
+savings: {water_pct: {min: 1, max: 2, scope: process_stage}}
 payback_years: {min: 0, max: 0.1}
 figure_basis: indicative
 environmental_benefits: {vi: "<svg onload=alert(1)>Ít nước", en: "<svg onload=alert(1)>Less water"}

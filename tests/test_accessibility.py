@@ -12,15 +12,20 @@ from conftest import ROOT
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ["", "sectors/beverages/", "measures/utl-001/", "measures/", "handbook/beverages/"]
+PAGES = ["", "sectors/", "sectors/beverages/", "measures/utl-001/", "measures/", "handbook/beverages/",
+         "handbook/general/01-cleaner-production/", "handbook/glossary/", "downloads/"]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("prefix", ["", "en/"])
-@pytest.mark.parametrize("path", PAGES)
-def test_no_serious_violation(browser, base_url, prefix, path):
+@pytest.mark.parametrize("path", PAGES + ["404.html"])
+def test_no_serious_violation(browser, base_url, prefix, path, viewport):
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `npm ci` (make test does it)")
-    page = browser.new_page()
+    if path == "404.html" and prefix:
+        pytest.skip("one 404 page serves both languages")
+    page = browser.new_page(viewport=VIEWPORTS[viewport])
     page.goto(base_url + prefix + path)
     page.wait_for_load_state("networkidle")
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from cpkb.bench import make_project
-from cpkb.bench_report import check_targets, render_benchmark_page
-from cpkb.validate import validate_catalogue
+from cpkb.site.benchmarks import check_targets, render_benchmark_page
+from cpkb.source.validate import validate_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 

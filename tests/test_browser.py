@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from cpkb.catalogue import load_catalogue
+from cpkb.source.catalogue import load_catalogue
 
 from conftest import Watch
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cpkb.catalogue import load_catalogue
-from cpkb.pdf import book_filename
+from cpkb.source.catalogue import load_catalogue
+from cpkb.source.handbook import book_filename
 
 from conftest import ROOT, make_site_project, run_cpkb
 

@@ -12,11 +12,11 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpkb.catalogue import load_catalogue
-from cpkb.markdown_render import to_html
-from cpkb.problems import SourceError
-from cpkb.sitegen import render_measure_page
-from cpkb.validate import validate_catalogue
+from cpkb.source.catalogue import load_catalogue
+from cpkb.text.markdown import to_html
+from cpkb.source.problems import SourceError
+from cpkb.site.pages import render_measure_page
+from cpkb.source.validate import validate_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = Path(__file__).parent / "fixtures" / "mini"

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from cpkb import cli
-from cpkb.commands_new import flag_name, run
-from cpkb.new_measure import SCHEMA_HEADER, TODO, NewMeasureError, build_draft, next_id, render_measure_yaml
-from cpkb.reference import schema_fields
-from cpkb.validate import validate_catalogue
-from cpkb.yamlfile import parse_yaml
+from cpkb.cli.new import flag_name, run
+from cpkb.source.translations import TODO
+from cpkb.cli.draft import SCHEMA_HEADER, NewMeasureError, build_draft, next_id, render_measure_yaml
+from cpkb.source.schema import schema_fields
+from cpkb.source.validate import validate_catalogue
+from cpkb.source.yamlfile import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +47,7 @@ FULL_FLAGS = [
     "--description-vi", "Vấn đề: ống trần mất nhiệt.\n\n1. Khảo sát.\n2. Bọc bảo ôn.\n",
     "--description-en", "Problem: bare pipes lose heat.\n\n1. Survey.\n2. Insulate.\n",
     "--investment-vnd", "10000000", "100000000",
-    "--savings-energy-pct", "2", "5",
+    "--savings-energy-pct", "2", "5", "system",
     "--savings-money-vnd-per-year", "20000000", "200000000",
     "--savings-basis-vi", "Nhiên liệu lò hơi", "--savings-basis-en", "Boiler fuel",
     "--payback-years", "0.2", "1",
@@ -127,7 +128,7 @@ def test_all_flags_give_a_complete_file_without_todo(project):
     assert data["description"]["vi"] == "Vấn đề: ống trần mất nhiệt.\n\n1. Khảo sát.\n2. Bọc bảo ôn.\n"
     assert data["investment_vnd"] == {"min": 10_000_000, "max": 100_000_000}
     assert data["payback_years"] == {"min": 0.2, "max": 1}
-    assert data["savings"] == {"energy_pct": {"min": 2, "max": 5},
+    assert data["savings"] == {"energy_pct": {"min": 2, "max": 5, "scope": "system"},
                                "money_vnd_per_year": {"min": 20_000_000, "max": 200_000_000},
                                "basis": {"vi": "Nhiên liệu lò hơi", "en": "Boiler fuel"}}
     assert data["sources"] == [{"title": "Insulate Steam Distribution and Condensate Return Lines",
@@ -138,7 +139,6 @@ def test_all_flags_give_a_complete_file_without_todo(project):
 
 
 def test_every_schema_field_has_a_flag():
-    cli._load_commands()
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command").choices["new"]
     flags = {opt for action in sub._actions for opt in action.option_strings}
@@ -197,7 +197,6 @@ def test_messages_follow_the_language(project, capsys):
 
 
 def test_interactive_prompts_for_sector_title_technique_complexity(project, capsys):
-    cli._load_commands()
     args = cli.build_parser().parse_args(["new", "--interactive", "--dry-run", "--lang", "vi"])
     names = [s["key"] for s in sectors(project)]
     decomposed = unicodedata.normalize("NFD", "Bảo ôn đường ống hơi")  # as some keyboards type it
@@ -252,7 +251,7 @@ def test_a_new_measure_reaches_the_site_and_the_pdfs_in_both_languages(mini_proj
     from pypdf import PdfReader
 
     from conftest import make_site_project, run_cpkb
-    from cpkb.pdf import book_filename
+    from cpkb.source.handbook import book_filename
 
     project = make_site_project(mini_project)
     created = run_cpkb(["new", "--no-input", "--lang", "en", *FULL_FLAGS], project)

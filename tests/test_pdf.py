@@ -17,11 +17,14 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from cpkb import LANGUAGES, cli, pdf
-from cpkb.catalogue import load_catalogue
-from cpkb.pdf_html import css_string, plan_books, render_book_html, vi_sort_key
-from cpkb.pdf_sources import load_sources
-from cpkb.problems import SourceError
+from cpkb import LANGUAGES
+from cpkb import cli
+from cpkb.pdf import books as pdf
+from cpkb.source.catalogue import load_catalogue
+from cpkb.pdf.html import css_string, plan_books, render_book_html, vi_sort_key
+from cpkb.source import handbook
+from cpkb.source.handbook import load_sources
+from cpkb.source.problems import SourceError
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
@@ -120,8 +123,8 @@ def overflowing_boxes(root: Path, book: str | None, lang: str) -> list[tuple[int
 # --- sources: fast, no layout ---------------------------------------------
 
 def test_book_filename_is_stable():
-    assert pdf.book_filename(None, "vi") == "cp-handbook-vi.pdf"
-    assert pdf.book_filename("beverages", "en") == "cp-handbook-beverages-en.pdf"
+    assert handbook.book_filename(None, "vi") == "cp-handbook-vi.pdf"
+    assert handbook.book_filename("beverages", "en") == "cp-handbook-beverages-en.pdf"
 
 
 def test_book_spec_of_the_mini_project(mini_project):
@@ -131,7 +134,7 @@ def test_book_spec_of_the_mini_project(mini_project):
     assert sources.spec.appendices == ("worksheets", "glossary", "index")
     assert [c.title for c in sources.general["en"]] == ["What cleaner production is"]
     assert len(sources.glossary) == 3 and len(sources.worksheets) == 2
-    assert pdf.planned_books(mini_project) == [None, "beverages", "utilities"]
+    assert handbook.planned_books(mini_project) == [None, "beverages", "utilities"]
 
 
 def test_general_all_takes_every_chapter_in_name_order(mini_project):
@@ -240,7 +243,7 @@ def mini_books(tmp_path_factory):
 @pytest.mark.build
 def test_mini_build_writes_every_book_and_nothing_else(mini_books):
     root, out, results = mini_books
-    expected = {pdf.book_filename(b, l) for b in (None, "beverages", "utilities") for l in LANGUAGES}
+    expected = {handbook.book_filename(b, l) for b in (None, "beverages", "utilities") for l in LANGUAGES}
     assert {p.name for p in out.iterdir()} == expected  # no temporary file left behind
     assert all(r.pages > 10 and r.seconds > 0 for r in results)
     assert pdf.pages_per_second(results) > 0
@@ -251,9 +254,9 @@ def test_mini_build_writes_every_book_and_nothing_else(mini_books):
 def test_every_measure_is_in_its_sector_book_and_the_complete_book(mini_books, lang):
     root, out, _ = mini_books
     catalogue = load_catalogue(root / "measures", root=root)
-    complete = searchable(" ".join(page_texts(out / pdf.book_filename(None, lang))))
+    complete = searchable(" ".join(page_texts(out / handbook.book_filename(None, lang))))
     for sector in ("beverages", "utilities"):
-        text = searchable(" ".join(page_texts(out / pdf.book_filename(sector, lang))))
+        text = searchable(" ".join(page_texts(out / handbook.book_filename(sector, lang))))
         for m in catalogue.in_sector(sector):
             for where in (text, complete):
                 assert searchable(f"{m.id}. {m.title[lang]}") in where  # the fact sheet heading
@@ -264,7 +267,7 @@ def test_every_measure_is_in_its_sector_book_and_the_complete_book(mini_books, l
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_toc_page_numbers_match_the_bookmarks(mini_books, book, lang):
     _, out, _ = mini_books
-    path = out / pdf.book_filename(book, lang)
+    path = out / handbook.book_filename(book, lang)
     marks = outline(path)
     contents_title = {"vi": "Mục lục", "en": "Contents"}[lang]
     toc = flat(" ".join(page_texts(path)[p - 1] for p in division_pages(path, contents_title)))
@@ -300,7 +303,7 @@ def assert_one_page_per_worksheet(path: Path) -> None:
 def test_each_worksheet_fits_one_page(mini_books):
     _, out, _ = mini_books
     for lang in LANGUAGES:
-        assert_one_page_per_worksheet(out / pdf.book_filename("beverages", lang))
+        assert_one_page_per_worksheet(out / handbook.book_filename("beverages", lang))
 
 
 @pytest.mark.build
@@ -375,7 +378,7 @@ def _strip(text: str, phrases: list[str]) -> str:
 def test_english_book_has_no_vietnamese_body_text(mini_books, book):
     root, out, _ = mini_books
     keep = _legitimate_other_language(root)
-    for page in _pages_outside_glossary(out / pdf.book_filename(book, "en"), "en"):
+    for page in _pages_outside_glossary(out / handbook.book_filename(book, "en"), "en"):
         words = [w for w in _strip(page, keep).split() if VI_LETTERS.search(w)]
         assert not words, words
 
@@ -385,7 +388,7 @@ def test_english_book_has_no_vietnamese_body_text(mini_books, book):
 def test_vietnamese_book_has_no_english_body_text(mini_books, book):
     root, out, _ = mini_books
     keep = _legitimate_other_language(root) + ["UNEP (1996). Cleaner Production: A Training Resource Package."]
-    for page in _pages_outside_glossary(out / pdf.book_filename(book, "vi"), "vi"):
+    for page in _pages_outside_glossary(out / handbook.book_filename(book, "vi"), "vi"):
         words = [w for w in _strip(page, keep).lower().split() if w in EN_FUNCTION_WORDS]
         assert not words, words
 
@@ -463,12 +466,12 @@ def real_books(project_root, tmp_path_factory):
 def test_real_books_are_complete(real_books):
     root, out, results = real_books
     catalogue = load_catalogue(root / "measures", root=root)
-    books = pdf.planned_books(root)
-    assert {r.path.name for r in results} == {pdf.book_filename(b, l) for b in books for l in LANGUAGES}
+    books = handbook.planned_books(root)
+    assert {r.path.name for r in results} == {handbook.book_filename(b, l) for b in books for l in LANGUAGES}
     for lang in LANGUAGES:
-        complete = searchable(" ".join(page_texts(out / pdf.book_filename(None, lang))))
+        complete = searchable(" ".join(page_texts(out / handbook.book_filename(None, lang))))
         for sector in books[1:]:
-            text = searchable(" ".join(page_texts(out / pdf.book_filename(sector, lang))))
+            text = searchable(" ".join(page_texts(out / handbook.book_filename(sector, lang))))
             for m in catalogue.in_sector(sector):
                 heading = searchable(f"{m.id}. {m.title[lang]}")
                 assert heading in text and heading in complete, heading
@@ -478,7 +481,7 @@ def test_real_books_are_complete(real_books):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_real_complete_book_toc_and_language(real_books, lang):
     root, out, _ = real_books
-    path = out / pdf.book_filename(None, lang)
+    path = out / handbook.book_filename(None, lang)
     assert_one_page_per_worksheet(path)
     contents_title = {"vi": "Mục lục", "en": "Contents"}[lang]
     toc = flat(" ".join(page_texts(path)[p - 1] for p in division_pages(path, contents_title)))

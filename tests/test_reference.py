@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from cpkb.i18n import label
-from cpkb.markdown_render import to_html
-from cpkb.reference import render_field_reference
+from cpkb.text.labels import label
+from cpkb.text.markdown import to_html
+from cpkb.site.reference import render_field_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("vi", "en")
@@ -26,7 +26,7 @@ def every_property(schema: dict) -> dict[str, dict]:
     """All property paths of the schema, walked here independently of cpkb.reference.
 
     Returns {path: node}. The parts of a bilingual text (vi, en) and of a range
-    (min, max) are documented with their parent, so they are not paths of
+    (min, max, and the scope of a percentage) are documented with their parent, so they are not paths of
     their own; everything else is, however deeply nested.
     """
     out: dict[str, dict] = {}
@@ -41,7 +41,7 @@ def every_property(schema: dict) -> dict[str, dict]:
 
     def walk(node: dict, prefix: str) -> None:
         props = node.get("properties") or {}
-        if set(props) in ({"vi", "en"}, {"min", "max"}):
+        if set(props) in ({"vi", "en"}, {"min", "max"}, {"min", "max", "scope"}):
             return
         for name, sub in props.items():
             sub = resolve(sub)

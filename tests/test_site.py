@@ -167,3 +167,20 @@ def test_no_broken_internal_links_or_anchors(site):
     result = subprocess.run([lychee, "--offline", "--include-fragments", "--no-progress",
                              "--root-dir", str(site), f"{site}/**/*.html"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_every_edit_link_opens_a_real_source_file(mini_site):
+    """Edit links are repo_url + edit_uri + a path from the project root: a docs/ page
+    is its own file, a generated page names its source (YAML, chapter), or has none."""
+    site, base = mini_site / "site", "https://github.com/cpkb/cp-handbook/edit/main/"
+    checked = 0
+    for html_file in site.rglob("*.html"):
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        for a in soup.select('a[href*="/edit/"]'):
+            assert a["href"].startswith(base), f"{html_file}: edit link {a['href']} does not start at {base}"
+            source = a["href"][len(base):]
+            assert (mini_site / source).is_file(), f"{html_file.relative_to(site)}: edit link to missing {source}"
+            checked += 1
+    assert checked > 20
+    catalogue = page(site, "measures")
+    assert not catalogue.select('a[href*="/edit/"]'), "a generated page without a source shows no edit link"

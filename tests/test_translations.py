@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from cpkb import cli
-from cpkb.i18n import label
-from cpkb.translations import (MarkError, _with_hash, bilingual_texts, mark_translated, measure_translation,
-                               render_translation_status, translation_report, vi_hash)
-from cpkb.validate import validate_catalogue
-from cpkb.yamlfile import parse_yaml
+from cpkb.text.labels import label
+from cpkb.site.translations import render_translation_status
+from cpkb.source.translations import (MarkError, _with_hash, bilingual_texts, mark_translated, measure_translation,
+                                      translation_report, vi_hash)
+from cpkb.source.validate import validate_catalogue
+from cpkb.source.yamlfile import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +46,7 @@ description:
     Bare pipes lose heat.
 investment_vnd: {{min: 10000000, max: 100000000}}
 savings:
-  energy_pct: {{min: 2, max: 5}}
+  energy_pct: {{min: 2, max: 5, scope: process_stage}}
   basis: {{vi: Nhiên liệu lò hơi, en: Boiler fuel}}
 payback_years: {{min: 0.2, max: 1}}
 figure_basis: indicative

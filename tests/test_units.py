@@ -8,11 +8,11 @@ from xml.etree import ElementTree
 
 import pytest
 
-from cpkb.catalogue import Range
-from cpkb.flowchart import parse_flow, render_flow_svg
-from cpkb.formatting import format_percent_range, format_vnd, format_vnd_exact, format_vnd_range, format_years
-from cpkb.i18n import label, labels, missing_labels
-from cpkb.markdown_render import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
+from cpkb.source.catalogue import Range
+from cpkb.text.flowchart import parse_flow, render_flow_svg
+from cpkb.text.numbers import format_percent_range, format_vnd, format_vnd_exact, format_vnd_range, format_years
+from cpkb.text.labels import label, labels, missing_labels
+from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
                                   resolve_measure_links, to_html)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "cpkb"

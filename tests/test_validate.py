@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from cpkb.catalogue import load_catalogue
-from cpkb.problems import SourceError
-from cpkb.validate import validate_catalogue
+from cpkb.source.catalogue import load_catalogue
+from cpkb.source.problems import SourceError
+from cpkb.source.validate import validate_catalogue
 
 INVALID = Path(__file__).parent / "fixtures" / "invalid"
 CASES = sorted(INVALID.glob("*.yml"))

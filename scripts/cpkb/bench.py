@@ -24,13 +24,11 @@ from pathlib import Path
 
 import yaml
 
-from .catalogue import load_catalogue
-from .validate import validate_catalogue
+from cpkb.source.catalogue import load_catalogue
+from cpkb.source.validate import validate_catalogue
 
 SIZES = (100, 1_000, 10_000)
 SEED = 20261128
-LIMITS = {"linear": 1.3, "overhead": 1.3, "total_10k": 240, "first_result": 300, "sector_pdf": 15}
-"""The targets (issue 7): ratios, seconds and kilobytes; described by labels bench.goal.<key>."""
 
 
 def _env(root: Path) -> dict:
@@ -99,7 +97,7 @@ def bare_build(project: Path, env: dict) -> float:
     """mkdocs-material alone on the same generated Markdown, with the same
     Markdown extensions: no hooks, no i18n, no page generation, no Pagefind.
     The difference to our MkDocs time is the cost of our layer."""
-    from .markdown_render import EXTENSIONS
+    from cpkb.text.markdown import EXTENSIONS
 
     config = project / "mkdocs-bare.yml"
     config.write_text(yaml.safe_dump({

@@ -17,9 +17,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import LANGUAGES
-from .catalogue import load_catalogue
-from .exports import write_exports
+from cpkb import LANGUAGES
+from cpkb.source.catalogue import load_catalogue
+from cpkb.site.exports import write_exports
 
 PAGEFIND_EXCLUDE = ".headerlink, .cp-chart, .cp-compare, .md-source-file"
 """Parts of pages kept out of search excerpts (anchors, chart data, tables)."""
@@ -101,7 +101,7 @@ def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
         if with_pdf:
             step = time.perf_counter()
             log("cpkb: building the PDF handbooks")
-            from .pdf import build_books
+            from cpkb.pdf.books import build_books
 
             report.pdfs = build_books(root, downloads, langs=langs, jobs=jobs)
             report.seconds["pdf"] = time.perf_counter() - step

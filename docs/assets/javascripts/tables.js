@@ -1,8 +1,8 @@
-// Sortable comparison tables: click a column heading to sort by it.
+// Sortable comparison tables: click a column heading to sort by it (again: the other way).
 // Cells carry data-sort with the raw number; the text is the formatted one.
 (function () {
   "use strict";
-  document.querySelectorAll("table.cp-sortable").forEach((table) => {
+  document.querySelectorAll(".cp-compare table").forEach((table) => {
     const heads = Array.from(table.tHead.rows[0].cells);
     heads.forEach((th, index) => {
       th.querySelector("button").addEventListener("click", () => {

@@ -1,0 +1,130 @@
+"""Print-ready PDF handbooks: one per sector and language, plus the complete book.
+
+The prose goes through the same Markdown dialect as the site (markdown_render),
+the structured parts (cover, fact sheets, worksheets, glossary, index) through
+Jinja2 templates in templates/pdf/, and WeasyPrint lays the pages out from
+CSS Paged Media (templates/pdf/book.css). No MkDocs import: the site build
+calls `build_books`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from cpkb import LANGUAGES
+from cpkb.source.catalogue import load_catalogue
+from cpkb.pdf.html import BookPlan, check_measure_links, plan_books, render_book_html
+from cpkb.pdf.render import content_key, count_pages, read_content_key
+from cpkb.source.handbook import book_filename, load_sources
+from cpkb.source.problems import SourceError
+
+@dataclass(frozen=True)
+class BookResult:
+    """One PDF written: where, which book, how many pages, how long its layout took."""
+
+    path: Path
+    lang: str
+    sector: str | None
+    pages: int
+    seconds: float
+    reused: bool = False
+    """True when the existing PDF was kept: it was made from exactly the same HTML (see `reuse`)."""
+
+
+def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
+                books: Sequence[str | None] | None = None, jobs: int | None = None,
+                *, reuse: bool = False) -> list[BookResult]:
+    """Build the PDFs into out_dir, in parallel; return one BookResult per PDF.
+
+    books: None means the complete book plus every sector of book.yml; else a
+    list of sector keys, None standing for the complete book. Every source is
+    read and checked before any PDF is laid out, and each PDF is written to a
+    temporary name and renamed, so bad sources or a crash never leave a
+    half-written or stale-looking PDF. Raises SourceError on bad sources.
+
+    A full build (books and langs left to their defaults) also deletes
+    cp-handbook-*.pdf files in out_dir that book.yml no longer asks for.
+
+    reuse: keep a PDF already in out_dir when it was laid out from the same
+    HTML, fonts and WeasyPrint version (its /ID holds that fingerprint), so
+    a pull request that touches one sector lays out only the books it changes.
+    """
+    root, out_dir = Path(root).resolve(), Path(out_dir)
+    plans = _plan(root, langs, books)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The complete books are the longest: start them first so the pool ends evenly.
+    plans.sort(key=lambda p: (p.sector is not None, p.sector or "", p.lang))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
+    by_path: dict[Path, BookResult] = {}
+    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
+        pending = []
+        # Each book's HTML is made here and handed over at once, so layout starts
+        # while the next book's Markdown is still being rendered.
+        for plan in plans:
+            html, target = render_book_html(plan), out_dir / book_filename(plan.sector, plan.lang)
+            key = content_key(html)
+            if reuse and read_content_key(target) == key:
+                by_path[target] = BookResult(target, plan.lang, plan.sector, count_pages(target), 0.0, reused=True)
+                continue
+            work = (html, key, plan.sector, plan.lang, target, root / "handbook")
+            if pool is None:
+                by_path[target] = _write_book(*work)
+            else:
+                pending.append(pool.submit(_write_book, *work))
+        for future in pending:
+            result = future.result()
+            by_path[result.path] = result
+    if books is None and set(langs) == set(LANGUAGES):
+        _remove_stale(out_dir, set(by_path))
+    return [by_path[out_dir / book_filename(p.sector, p.lang)] for p in plans]
+
+
+def _remove_stale(out_dir: Path, current: set[Path]) -> None:
+    """After a full build, drop handbooks of sectors no longer in book.yml, so the
+    downloads folder holds exactly the current set (only our own file names)."""
+    for path in out_dir.glob("cp-handbook-*.pdf"):
+        if path not in current:
+            path.unlink()
+
+
+def _plan(root: Path, langs: Sequence[str], books: Sequence[str | None] | None) -> list[BookPlan]:
+    for lang in langs:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language '{lang}': use one of {', '.join(LANGUAGES)}")
+    sources = load_sources(root, load_catalogue(root / "measures", root=root))
+    problems = check_measure_links(sources)
+    if problems:
+        raise SourceError(problems)
+    known = [e.key for e in sources.spec.sectors]
+    wanted = [None, *known] if books is None else list(books)
+    for key in wanted:
+        if key is not None and key not in known:
+            raise ValueError(f"no book for sector '{key}': handbook/book.yml lists {', '.join(known) or 'no sector'}")
+    return plan_books(sources, wanted, list(langs))
+
+
+def _write_book(html: str, key: str, sector: str | None, lang: str, target: Path, base: Path) -> BookResult:
+    """Lay out one book and write it atomically (temporary name, then rename)."""
+    from cpkb.pdf.render import write_pdf
+
+    start = time.perf_counter()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        pages = write_pdf(html, tmp, key, base)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return BookResult(target, lang, sector, pages, time.perf_counter() - start)
+
+
+def pages_per_second(results: Sequence[BookResult], wall_seconds: float | None = None) -> float:
+    """Throughput: total pages over wall-clock time (or summed layout time if not given)."""
+    seconds = wall_seconds if wall_seconds is not None else sum(r.seconds for r in results)
+    return sum(r.pages for r in results) / seconds if seconds > 0 else 0.0
+

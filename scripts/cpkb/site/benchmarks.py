@@ -1,0 +1,101 @@
+"""The benchmark page: results of `cpkb bench` as a table and a chart, in both languages.
+
+The numbers are stored in benchmarks/results.json (committed, with the
+machine and the command); the site build renders the page from it, with the
+analysis written in benchmarks/notes.<lang>.md. Page strings are labels bench.*.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from babel.numbers import format_decimal
+
+from cpkb.source.benchmarks import LIMITS, read_results
+from cpkb.text.numbers import format_count
+from cpkb.text.labels import label
+
+ROWS = ("validate_s", "build_s", "mkdocs_s", "pagefind_s", "pages", "per_page_ms", "bare_s", "overhead_ratio",
+        "site_mib", "median_measure_page_kib", "pagefind_mib", "first_result_kib", "build_peak_mib",
+        "sector_pdf_measures", "sector_pdf_pages", "sector_pdf_s", "sector_pdf_pps", "sector_pdf_peak_mib",
+        "complete_pdf_pages", "complete_pdf_s", "complete_pdf_pps", "complete_pdf_peak_mib")
+"""The measurements in table order; their names are labels bench.row.<key>."""
+
+
+def _num(value, lang: str) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int):
+        return format_count(value, lang)
+    return format_decimal(round(value, 2 if value < 10 else 1), locale=lang)
+
+
+def check_targets(results: list[dict], lang: str = "en") -> dict[str, tuple[bool | None, str]]:
+    """Each target of LIMITS: (met?, the measured value as shown); None when not measured."""
+    n = lambda value: _num(value, lang)
+    by = {r["measures"]: r for r in results}
+    out: dict[str, tuple[bool | None, str]] = {}
+    if 1000 in by and 10000 in by:
+        ratio = by[10000]["per_page_ms"] / by[1000]["per_page_ms"]
+        out["linear"] = (ratio <= LIMITS["linear"], f"{n(ratio)}×")
+    big = by.get(max(by))
+    out["overhead"] = (big["overhead_ratio"] <= LIMITS["overhead"], f"{n(big['overhead_ratio'])}× ({n(big['measures'])})")
+    if 10000 in by:
+        out["total_10k"] = (by[10000]["build_s"] < LIMITS["total_10k"], f"{n(round(by[10000]['build_s']))} s")
+        kib = by[10000].get("first_result_kib")
+        out["first_result"] = (kib < LIMITS["first_result"] if kib else None, f"{n(round(kib))} KiB" if kib else "–")
+    pdf = next((r for r in results if 80 <= r.get("sector_pdf_measures", 0) <= 150), None)
+    if pdf:
+        out["sector_pdf"] = (pdf["sector_pdf_s"] < LIMITS["sector_pdf"],
+                             f"{n(pdf['sector_pdf_s'])} s ({n(pdf['sector_pdf_measures'])})")
+    return out
+
+
+def render_page(data: dict, lang: str, notes: str = "") -> str:
+    t = lambda key, **values: label(f"bench.{key}", lang, **values)
+    results = data["results"]
+    lines = [f"# {t('title')}", "", t("intro"), "",
+             f"- **{t('machine')}**: {data['machine']}", f"- **{t('command')}**: `{data['command']}`",
+             f"- **{t('date')}**: {data['date']}", "",
+             f"| {t('measures')} | " + " | ".join(_num(r["measures"], lang) for r in results) + " |",
+             "| --- |" + " ---: |" * len(results)]
+    for key in ROWS:
+        if any(key in r for r in results):
+            lines.append(f"| {t('row.' + key)} | " + " | ".join(_num(r.get(key), lang) for r in results) + " |")
+    lines += ["", f"## {t('targets')}", "", f"| {t('target_column')} | {t('result')} | |", "| --- | --- | --- |"]
+    for key, (ok, shown) in check_targets(results, lang).items():
+        verdict = "–" if ok is None else (t("met") if ok else f"**{t('missed')}**")
+        lines.append(f"| {t('goal.' + key, limit=_num(LIMITS[key], lang))} | {shown} | {verdict} |")
+    lines += ["", _chart(results, t("chart")), ""]
+    if notes:
+        lines += [f"## {t('notes')}", "", notes, ""]
+    return "\n".join(lines)
+
+
+def _chart(results: list[dict], title: str) -> str:
+    width, height, pad = 560, 220, 50
+    top = max(r["per_page_ms"] for r in results) * 1.15
+    bar = (width - 2 * pad) / len(results) * 0.6
+    parts = []
+    for i, r in enumerate(results):
+        x = pad + i * (width - 2 * pad) / len(results) + bar / 3
+        h = r["per_page_ms"] / top * (height - 2 * pad)
+        parts.append(f'<rect x="{x:.0f}" y="{height - pad - h:.0f}" width="{bar:.0f}" height="{h:.0f}" fill="#1f6b4a"/>')
+        parts.append(f'<text x="{x + bar / 2:.0f}" y="{height - pad - h - 6:.0f}" text-anchor="middle" font-size="12" fill="currentColor">{r["per_page_ms"]:.1f}</text>')
+        parts.append(f'<text x="{x + bar / 2:.0f}" y="{height - pad + 16:.0f}" text-anchor="middle" font-size="12" fill="currentColor">{r["measures"]:,}</text>')
+    return (f'<figure class="cp-chart"><svg viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg"><title>{html.escape(title)}</title>'
+            f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="currentColor"/>'
+            + "".join(parts) + f"</svg><figcaption>{html.escape(title)}</figcaption></figure>")
+
+
+def render_benchmark_page(root: Path, lang: str) -> str | None:
+    """The benchmark page from benchmarks/results.json and the hand-written
+    analysis in benchmarks/notes.<lang>.md; None when no results are recorded."""
+    data = read_results(root)
+    if data is None:
+        return None
+    notes = root / "benchmarks" / f"notes.{lang}.md"
+    return render_page(data, lang, notes.read_text(encoding="utf-8") if notes.exists() else "")

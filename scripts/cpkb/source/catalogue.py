@@ -1,0 +1,181 @@
+"""The catalogue as typed Python objects: sectors and measures, validated.
+
+Pure Python: no MkDocs import, so the site, the PDFs and the CLI share it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from cpkb.source.problems import SourceError
+from cpkb.source.validate import load_schema, validate_catalogue
+from cpkb.source.vocabulary import Vocabulary, vocabulary
+
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in both languages."""
+
+    vi: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+    @classmethod
+    def of(cls, value: dict | None) -> "Text | None":
+        return cls(value["vi"], value["en"]) if value else None
+
+
+@dataclass(frozen=True)
+class Range:
+    """An indicative range [min, max]; a percentage also says what it is a share of."""
+
+    min: float
+    max: float
+    scope: str | None = None
+
+    @classmethod
+    def of(cls, value: dict | None) -> "Range | None":
+        return cls(value["min"], value["max"], value.get("scope")) if value else None
+
+    @property
+    def mid(self) -> float:
+        return (self.min + self.max) / 2
+
+
+@dataclass(frozen=True)
+class Source:
+    """A publication behind the figures; an undated web page has no year but the date it was read."""
+
+    title: str
+    publisher: str
+    year: int | None = None
+    url: str | None = None
+    pages: str | None = None
+    accessed: str | None = None
+
+
+@dataclass(frozen=True)
+class Sector:
+    key: str
+    prefix: str
+    vsic: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    sector: str
+    process_stage: Text
+    technique: str
+    complexity: int
+    title: Text
+    summary: Text
+    description: Text
+    investment_vnd: Range
+    savings: dict[str, Range]
+    savings_basis: Text | None
+    payback_years: Range
+    figure_basis: str
+    figure_note: Text | None
+    environmental_benefits: Text
+    applicability: Text
+    related: tuple[str, ...]
+    sources: tuple[Source, ...]
+    reviewed: dt.date
+    path: str
+
+    @property
+    def slug(self) -> str:
+        """URL segment: /measures/<slug>/ in both languages."""
+        return self.id.lower()
+
+    @property
+    def money_vnd_per_year(self) -> Range | None:
+        return self.savings.get("money_vnd_per_year")
+
+
+@dataclass
+class Catalogue:
+    """All sectors and measures, in a stable order (sector list order, then id),
+    with the enumerations of the schema they were validated against."""
+
+    sectors: list[Sector]
+    measures: list[Measure]
+    vocabulary: Vocabulary
+
+    @cached_property
+    def by_id(self) -> dict[str, Measure]:
+        return {m.id: m for m in self.measures}
+
+    @cached_property
+    def sector_by_key(self) -> dict[str, Sector]:
+        return {s.key: s for s in self.sectors}
+
+    def in_sector(self, key: str) -> list[Measure]:
+        return [m for m in self.measures if m.sector == key]
+
+
+def _measure(data: dict, shown: str) -> Measure:
+    savings = {k: Range.of(v) for k, v in data["savings"].items() if k != "basis"}
+    return Measure(
+        id=data["id"], sector=data["sector"], process_stage=Text.of(data["process_stage"]),
+        technique=data["technique"], complexity=data["complexity"], title=Text.of(data["title"]),
+        summary=Text.of(data["summary"]), description=Text.of(data["description"]),
+        investment_vnd=Range.of(data["investment_vnd"]), savings=savings,
+        savings_basis=Text.of(data["savings"].get("basis")), payback_years=Range.of(data["payback_years"]),
+        figure_basis=data["figure_basis"], figure_note=Text.of(data.get("figure_note")),
+        environmental_benefits=Text.of(data["environmental_benefits"]),
+        applicability=Text.of(data["applicability"]), related=tuple(data.get("related") or ()),
+        sources=tuple(Source(**s) for s in data["sources"]),
+        reviewed=dt.date.fromisoformat(data["reviewed"]), path=shown,
+    )
+
+
+_CACHE: dict[Path, tuple[tuple, Catalogue]] = {}
+
+
+def load_catalogue(measures_dir: Path, root: Path | None = None) -> Catalogue:
+    """Load and validate the catalogue; raise SourceError listing every problem.
+
+    Cached in memory on the files' names and modification times: static-i18n
+    builds once per language and `mkdocs serve` rebuilds on every change. There
+    is deliberately no cache on disk: a file in the working tree is written by
+    whoever opened the pull request, and reading it back could hide a new
+    validation rule or (with pickle) run their code.
+    """
+    measures_dir = Path(measures_dir).resolve()
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in measures_dir.rglob("*") if p.is_file()))
+    cached = _CACHE.get(measures_dir)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    report = validate_catalogue(measures_dir, root=root)
+    if report.problems:
+        raise SourceError(report.problems)
+    sectors = [Sector(s["key"], s["prefix"], str(s.get("vsic") or ""), Text.of(s["name"])) for s in report.sectors]
+    order = {s.key: i for i, s in enumerate(sectors)}
+    measures = sorted((_measure(r.data, r.shown) for r in report.records),
+                      key=lambda m: (order[m.sector], m.id))
+    catalogue = Catalogue(sectors, measures, vocabulary(load_schema(measures_dir)))
+    _CACHE[measures_dir] = (stamp, catalogue)
+    return catalogue
+
+
+COST_BANDS = (("none", 10e6), ("low", 100e6), ("medium", 1e9), ("high", float("inf")))
+"""Investment bands for filtering, by the middle of the range (upper bounds, VND)."""
+PAYBACK_BANDS = (("quick", 1.0), ("medium", 3.0), ("long", float("inf")))
+"""Payback bands for filtering, by the middle of the range (upper bounds, years)."""
+
+
+def cost_band(measure: Measure) -> str:
+    return next(key for key, upper in COST_BANDS if measure.investment_vnd.mid < upper)
+
+
+def payback_band(measure: Measure) -> str:
+    return next(key for key, upper in PAYBACK_BANDS if measure.payback_years.mid < upper)
