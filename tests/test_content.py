@@ -118,3 +118,57 @@ def test_vietnamese_text_really_is_vietnamese_and_english_is_not(cat):
         assert vietnamese_letters.search(m.description.vi), f"{m.id}: description.vi has no Vietnamese letters"
         assert not vietnamese_letters.search(m.title.en), f"{m.id}: title.en contains Vietnamese"
         assert m.description.vi != m.description.en, m.id
+
+
+def _texts_in(node, lang):
+    """Every string held under a `lang:` key of a parsed measure (titles, descriptions, notes...)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == lang and isinstance(value, str):
+                yield value
+            elif key == lang and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, str))
+            else:
+                yield from _texts_in(value, lang)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _texts_in(item, lang)
+
+
+def test_no_avoided_term_form_is_used():
+    """The glossary's `avoid:` forms (non-preferred spellings and mistranslations) appear nowhere.
+
+    Vietnamese forms are looked for in the `vi:` texts of measures/**/*.yml and in handbook/**/*.vi.md,
+    English forms in the `en:` texts and handbook/**/*.en.md; the glossary itself is exempt. A form is
+    matched as a whole word, across line breaks, ignoring case when it is written in lower case (so
+    "nồi hơi" also catches "Nồi hơi") and exactly when it has capitals ("Trung tâm Sản xuất sạch Việt Nam").
+    """
+    import yaml
+
+    avoid = {lang: set() for lang in LANGUAGES}
+    for entry in yaml.safe_load((ROOT / "handbook" / "glossary.yml").read_text(encoding="utf-8")):
+        for lang, forms in ((entry or {}).get("avoid") or {}).items():
+            avoid.setdefault(lang, set()).update(forms if isinstance(forms, list) else [forms])
+    assert any(avoid.values()), "handbook/glossary.yml has no avoid: forms"
+    patterns = {lang: [(form, re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, form.split())) + r"(?!\w)",
+                                         0 if form != form.lower() else re.I))
+                       for form in sorted(forms)] for lang, forms in avoid.items()}
+
+    def line_of(text, pos):
+        return text.count("\n", 0, pos) + 1
+
+    found = []
+    for lang, pats in patterns.items():
+        for path in sorted((ROOT / "measures").rglob("*.yml")):
+            raw = path.read_text(encoding="utf-8")
+            own = " ".join(" ".join(t.split()) for t in _texts_in(yaml.safe_load(raw), lang))
+            for form, pat in pats:
+                if pat.search(own):
+                    hits = [line_of(raw, m.start()) for m in pat.finditer(raw)] or ["?"]
+                    found += [f"{path.relative_to(ROOT)}:{n}: '{form}' ({lang})" for n in hits]
+        for path in sorted((ROOT / "handbook").rglob(f"*.{lang}.md")):
+            raw = path.read_text(encoding="utf-8")
+            for form, pat in pats:
+                found += [f"{path.relative_to(ROOT)}:{line_of(raw, m.start())}: '{form}' ({lang})"
+                          for m in pat.finditer(raw)]
+    assert not found, "non-preferred forms (see avoid: in handbook/glossary.yml):\n" + "\n".join(found)
