@@ -36,7 +36,7 @@ class Layout:
     labels_above: bool
 
 
-WIDE, NARROW = Layout(640, 230, False), Layout(360, 8, True)
+WIDE, NARROW = Layout(700, 300, False), Layout(360, 8, True)
 
 
 def _esc(text: object) -> str:
