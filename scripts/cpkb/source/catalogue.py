@@ -30,6 +30,11 @@ class Text:
     def of(cls, value: dict | None) -> "Text | None":
         return cls(value["vi"], value["en"]) if value else None
 
+    @classmethod
+    def given(cls, value: dict) -> "Text":
+        """A required text (the validator has checked that it is there)."""
+        return cls(value["vi"], value["en"])
+
 
 @dataclass(frozen=True)
 class Range:
@@ -41,7 +46,12 @@ class Range:
 
     @classmethod
     def of(cls, value: dict | None) -> "Range | None":
-        return cls(value["min"], value["max"], value.get("scope")) if value else None
+        return cls.given(value) if value else None
+
+    @classmethod
+    def given(cls, value: dict) -> "Range":
+        """A required range (the validator has checked that it is there)."""
+        return cls(value["min"], value["max"], value.get("scope"))
 
     @property
     def mid(self) -> float:
@@ -123,16 +133,16 @@ class Catalogue:
 
 
 def _measure(data: dict, shown: str) -> Measure:
-    savings = {k: Range.of(v) for k, v in data["savings"].items() if k != "basis"}
+    savings = {k: Range.given(v) for k, v in data["savings"].items() if k != "basis"}
     return Measure(
-        id=data["id"], sector=data["sector"], process_stage=Text.of(data["process_stage"]),
-        technique=data["technique"], complexity=data["complexity"], title=Text.of(data["title"]),
-        summary=Text.of(data["summary"]), description=Text.of(data["description"]),
-        investment_vnd=Range.of(data["investment_vnd"]), savings=savings,
-        savings_basis=Text.of(data["savings"].get("basis")), payback_years=Range.of(data["payback_years"]),
+        id=data["id"], sector=data["sector"], process_stage=Text.given(data["process_stage"]),
+        technique=data["technique"], complexity=data["complexity"], title=Text.given(data["title"]),
+        summary=Text.given(data["summary"]), description=Text.given(data["description"]),
+        investment_vnd=Range.given(data["investment_vnd"]), savings=savings,
+        savings_basis=Text.of(data["savings"].get("basis")), payback_years=Range.given(data["payback_years"]),
         figure_basis=data["figure_basis"], figure_note=Text.of(data.get("figure_note")),
-        environmental_benefits=Text.of(data["environmental_benefits"]),
-        applicability=Text.of(data["applicability"]), related=tuple(data.get("related") or ()),
+        environmental_benefits=Text.given(data["environmental_benefits"]),
+        applicability=Text.given(data["applicability"]), related=tuple(data.get("related") or ()),
         sources=tuple(Source(**s) for s in data["sources"]),
         reviewed=dt.date.fromisoformat(data["reviewed"]), path=shown,
     )
@@ -158,7 +168,7 @@ def load_catalogue(measures_dir: Path, root: Path | None = None) -> Catalogue:
     report = validate_catalogue(measures_dir, root=root)
     if report.problems:
         raise SourceError(report.problems)
-    sectors = [Sector(s["key"], s["prefix"], str(s.get("vsic") or ""), Text.of(s["name"])) for s in report.sectors]
+    sectors = [Sector(s["key"], s["prefix"], str(s.get("vsic") or ""), Text.given(s["name"])) for s in report.sectors]
     order = {s.key: i for i, s in enumerate(sectors)}
     measures = sorted((_measure(r.data, r.shown) for r in report.records),
                       key=lambda m: (order[m.sector], m.id))

@@ -142,8 +142,8 @@ def measure_translation(data: dict, path: Path, shown: str | None = None) -> Mea
         status = "untracked"
     else:
         status = "current"
-    measure_id = data.get("id") if isinstance(data.get("id"), str) else path.stem
-    title = data.get("title") if isinstance(data.get("title"), dict) else {}
+    measure_id = data["id"] if isinstance(data.get("id"), str) else path.stem
+    title = data["title"] if isinstance(data.get("title"), dict) else {}
     return MeasureTranslation(measure_id, path, shown or path.as_posix(), status, current, stored,
                               tuple(untranslated), (_clean(title.get("vi")), _clean(title.get("en"))))
 
