@@ -20,9 +20,7 @@ from urllib.parse import urlsplit
 import jsonschema
 
 from cpkb import LANGUAGES
-from cpkb.source.files import UnsafePath, read_source
 from cpkb.source.problems import Problem, display_path, dotted
-from cpkb.source.textrules import measure_links, text_problems
 from cpkb.source.yamlfile import Document, YamlError, parse_yaml
 
 SCHEMA_FILE = "schema.json"
@@ -31,6 +29,14 @@ SECTORS_FILE = "sectors.yml"
 PAYBACK_TOLERANCE = 2.0
 """The stated payback may differ from investment ÷ money savings by this factor
 either way: ranges are indicative and savings often include more than money."""
+
+# Characters that are invisible or reorder text: in a record they are either a
+# copy-paste accident or an attempt to make the page say something else.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+                        "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_SAFE_LINK = re.compile(r"^(https?:|mailto:|measure:|#|/|\.|[A-Za-z0-9_-]+(/|\.|#|$))", re.I)
+
 
 @dataclass
 class Record:
@@ -85,7 +91,7 @@ def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None,
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     for path in measure_files(measures_dir):
         report.files_checked += 1
-        record = _check_file(path, display_path(path, root), validator, report, root)
+        record = _check_file(path, display_path(path, root), validator, report)
         if record:
             report.records.append(record)
     _check_cross_file(report)
@@ -151,104 +157,80 @@ def _load_sectors(measures_dir: Path, report: Report, root: Path) -> list[dict]:
     return good
 
 
-class _Reporter:
-    """Problems of one file, located through its document (line 1 before it parses)."""
-
-    def __init__(self, shown: str, report: Report):
-        self.shown, self.report, self.doc = shown, report, None
-
-    def __call__(self, doc_path: tuple, message: str, hint: str = "", doc: Document | None = None,
-                 needle: str | None = None) -> None:
-        doc = doc or self.doc
+def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report: Report) -> Record | None:
+    def problem(doc_path: tuple, message: str, hint: str = "", doc: Document | None = None,
+                needle: str | None = None) -> None:
         if doc is None:
             line, col = 1, 1
         else:
             line, col = doc.locate(doc_path, needle) if needle else doc.position(doc_path)
-        self.report.problems.append(Problem(self.shown, line, col, dotted(doc_path), message, hint))
+        report.problems.append(Problem(shown, line, col, dotted(doc_path), message, hint))
 
-    def at(self, line: int, column: int, message: str, hint: str = "", field: str = "") -> None:
-        self.report.problems.append(Problem(self.shown, line, column, field, message, hint))
-
-
-def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report: Report,
-                root: Path) -> Record | None:
-    problem = _Reporter(shown, report)
-    doc = _read_document(path, root, problem)
-    if doc is None:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        report.problems.append(Problem(shown, line, column, "", f"the file is not valid UTF-8 (byte {err.start})",
+                                       "save the file as UTF-8; most editors offer it in 'Save with encoding'"))
+        return None
+    try:
+        doc = parse_yaml(text)
+    except YamlError as err:
+        report.problems.append(Problem(shown, err.line, err.column, dotted(err.path), err.message, err.hint))
         return None
     if not isinstance(doc.data, dict):
         problem((), "a measure file must be a YAML mapping of fields",
                 "start from a copy of an existing measure or run `cpkb new`")
         return None
-    problem.doc = doc
+
     for error in validator.iter_errors(doc.data):
         message, hint, at = _explain(error)
-        problem(at, message, hint)
-    _check_texts(doc, problem)
-    _check_identity(doc.data, path, report, problem)
-    _check_values(doc.data, problem)
-    _check_payback(doc.data, doc, problem)
-    return Record(path, shown, doc)
+        problem(at, message, hint, doc)
 
-
-def _read_document(path: Path, root: Path, problem: _Reporter) -> Document | None:
-    """The parsed file, or None with the reason reported (link, encoding, YAML)."""
-    try:
-        text = read_source(path, root)
-    except UnsafePath as err:
-        problem.at(1, 1, f"{err}: a measure must be a real file inside the project",
-                   "commit the file itself, not a link to it")
-        return None
-    except UnicodeDecodeError as err:
-        raw = path.read_bytes()
-        line = raw[: err.start].count(b"\n") + 1
-        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-        problem.at(line, column, f"the file is not valid UTF-8 (byte {err.start})",
-                   "save the file as UTF-8; most editors offer it in 'Save with encoding'")
-        return None
-    try:
-        return parse_yaml(text)
-    except YamlError as err:
-        problem.at(err.line, err.column, err.message, err.hint, dotted(err.path))
-        return None
-
-
-def _check_texts(doc: Document, problem: _Reporter) -> None:
-    for at, value in _strings(doc.data):
-        for message, hint, needle in text_problems(value):
-            problem(at, message, hint, needle=needle)
+    data = doc.data
+    for at, value in _strings(data):
+        if unicodedata.normalize("NFC", value) != value:
+            word = next(w for w in value.split() if unicodedata.normalize("NFC", w) != w)
+            problem(at, "text is not in Unicode NFC (decomposed accents, as some keyboards type them)",
+                    "run `cpkb validate --fix` to normalise the file", doc, needle=word)
+        bad = _INVISIBLE.search(value)
+        if bad:
+            problem(at, f"contains the invisible or control character U+{ord(bad.group()):04X}",
+                    "delete it; retype the text around it if you cannot see it", doc, needle=bad.group())
         if at and at[-1] in LANGUAGES and not value.strip():
-            problem(at, "the text is blank", f"write the {'Vietnamese' if at[-1] == 'vi' else 'English'} text")
+            problem(at, "the text is blank", f"write the {'Vietnamese' if at[-1] == 'vi' else 'English'} text", doc)
+        for link in _MD_LINK.findall(value):
+            if link and not _SAFE_LINK.match(link):
+                problem(at, f"link target '{link[:60]}' is not allowed",
+                        "links must be https://, mailto:, measure:ID or a relative path", doc, needle=link)
 
-
-def _check_identity(data: dict, path: Path, report: Report, problem: _Reporter) -> None:
     measure_id = data.get("id")
     if isinstance(measure_id, str) and measure_id != path.stem:
         problem(("id",), f"id '{measure_id}' does not match the file name '{path.name}'",
-                f"rename the file to {measure_id}.yml or change the id to {path.stem}")
+                f"rename the file to {measure_id}.yml or change the id to {path.stem}", doc)
     sector_key = data.get("sector")
     sectors = {s["key"]: s for s in report.sectors}
     if isinstance(sector_key, str):
         if sector_key not in sectors:
             close = difflib.get_close_matches(sector_key, sectors, n=1)
             problem(("sector",), f"unknown sector '{sector_key}'; allowed: {', '.join(sectors)}",
-                    f"did you mean '{close[0]}'?" if close else "add the sector to measures/sectors.yml first")
+                    f"did you mean '{close[0]}'?" if close else "add the sector to measures/sectors.yml first", doc)
         else:
             prefix = sectors[sector_key]["prefix"]
             if isinstance(measure_id, str) and not measure_id.startswith(prefix + "-"):
                 problem(("id",), f"id '{measure_id}' does not start with the prefix '{prefix}-' of sector '{sector_key}'",
-                        f"use an id like {prefix}-001 (the next free one: `cpkb new --sector {sector_key}`)")
+                        f"use an id like {prefix}-001 (the next free one: `cpkb new --sector {sector_key}`)", doc)
             if path.parent.name != sector_key:
                 problem(("sector",), f"the file is in folder '{path.parent.name}' but its sector is '{sector_key}'",
-                        f"move the file to measures/{sector_key}/")
+                        f"move the file to measures/{sector_key}/", doc)
 
     for at, rng in _ranges(data):
         lo, hi = rng.get("min"), rng.get("max")
         if _is_number(lo) and _is_number(hi) and lo > hi:
-            problem(at + ("min",), f"min {_num(lo)} is greater than max {_num(hi)}", "swap the two values")
+            problem(at + ("min",), f"min {_num(lo)} is greater than max {_num(hi)}", "swap the two values", doc)
 
-
-def _check_values(data: dict, problem: _Reporter) -> None:
     reviewed = data.get("reviewed")
     if isinstance(reviewed, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed):
         try:
@@ -257,7 +239,7 @@ def _check_values(data: dict, problem: _Reporter) -> None:
             pass  # the schema's "format: date" already reports it
         else:
             if day > dt.date.today() + dt.timedelta(days=1):
-                problem(("reviewed",), f"{reviewed} is in the future", "use the date of your review")
+                problem(("reviewed",), f"{reviewed} is in the future", "use the date of your review", doc)
 
     for i, source in enumerate(data.get("sources") or []):
         url = source.get("url") if isinstance(source, dict) else None
@@ -265,10 +247,13 @@ def _check_values(data: dict, problem: _Reporter) -> None:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or "." not in parts.netloc or any(c.isspace() for c in url):
                 problem(("sources", i, "url"), f"'{url}' is not a well-formed web address",
-                        "give the full address, e.g. https://www.unep.org/...")
+                        "give the full address, e.g. https://www.unep.org/...", doc)
+
+    _check_payback(data, doc, problem)
+    return Record(path, shown, doc)
 
 
-def _check_payback(data: dict, doc: Document, problem: _Reporter) -> None:
+def _check_payback(data: dict, doc: Document, problem) -> None:
     inv, pb = data.get("investment_vnd"), data.get("payback_years")
     money = (data.get("savings") or {}).get("money_vnd_per_year") if isinstance(data.get("savings"), dict) else None
     if not all(isinstance(r, dict) and _is_number(r.get("min")) and _is_number(r.get("max")) for r in (inv, pb, money)):
@@ -299,8 +284,6 @@ def _check_cross_file(report: Report) -> None:
         else:
             first_seen[measure_id] = record
     for record in report.records:
-        _check_measure_links(record, first_seen, report)
-    for record in report.records:
         related = record.data.get("related")
         if not isinstance(related, list):
             continue
@@ -316,19 +299,6 @@ def _check_cross_file(report: Report) -> None:
                 report.problems.append(Problem(record.shown, line, col, f"related[{i}]",
                                                f"related measure '{other}' does not exist",
                                                f"did you mean '{close[0]}'?" if close else "remove it or add that measure"))
-
-
-def _check_measure_links(record: Record, known: dict, report: Report) -> None:
-    """A `measure:ID` link in a record's text must name a measure of the catalogue."""
-    problem = _Reporter(record.shown, report)
-    problem.doc = record.doc
-    for at, value in _strings(record.data):
-        for target in measure_links(value):
-            if target not in known:
-                close = difflib.get_close_matches(target, known, n=1)
-                problem(at, f"link to unknown measure '{target}'",
-                        f"did you mean '{close[0]}'?" if close else "check the id; `ls measures/*/` lists them",
-                        needle=target.split("-")[0])
 
 
 def _explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
