@@ -20,6 +20,19 @@ from cpkb.text.labels import label, value_label
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""Characters that make Excel, LibreOffice or Sheets read a cell as a formula
+(fullwidth forms included: some spreadsheet programs fold them)."""
+
+
+def neutralise(value):
+    """A text cell that cannot start a formula: a leading apostrophe, the usual
+    spreadsheet way of saying "this is text" (OWASP CSV injection advice).
+    Numbers and empty cells are returned unchanged."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
 
 def _columns(cat: Catalogue, lang: str) -> list[tuple[str, str]]:
     """(key, header) pairs; headers in the file's language."""
@@ -69,7 +82,7 @@ def write_exports(cat: Catalogue, out_dir: Path, lang: str, basename: str = "cp-
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([header for _, header in columns])
     for row in rows:
-        writer.writerow(["" if row[key] is None else row[key] for key, _ in columns])
+        writer.writerow(["" if row[key] is None else neutralise(row[key]) for key, _ in columns])
     csv_path.write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
 
     json_path = out_dir / f"{basename}-{lang}.json"
@@ -92,7 +105,11 @@ def _write_xlsx(path: Path, columns, rows, title: str) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([row[key] for key, _ in columns])
+        ws.append([neutralise(row[key]) for key, _ in columns])
+        for cell in ws[ws.max_row]:
+            # openpyxl stores any text starting with "=" as a formula; say it is text.
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     ws.freeze_panes = "B2"
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = wb.properties.modified = fixed

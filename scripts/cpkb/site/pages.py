@@ -29,7 +29,7 @@ from cpkb.view import measure_view
 from cpkb.text.labels import label, value_label
 from cpkb.source.vocabulary import Vocabulary
 from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
-                              resolve_measure_links)
+                              render_fragment, resolve_measure_links)
 from cpkb.source.problems import SourceError, display_path
 
 GENERATED_DIRS = ("measures", "sectors", "handbook")
@@ -122,7 +122,7 @@ def _link_resolver(cat: Catalogue, prefix: str):
 
 
 def _handbook_page(root: Path, source: Path, cat: Catalogue, prefix: str) -> str:
-    text = source.read_text(encoding="utf-8")
+    text = handbook.read_markdown(source, root) or ""
     body = resolve_measure_links(text, _link_resolver(cat, prefix), display_path(source, root))
     rel = display_path(source, root)
     return f"---\ncpkb_source: {json.dumps(rel)}\n---\n\n{body}"
@@ -161,12 +161,18 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
         measures = cat.in_sector(s.key)
         counts.append((s, len(measures)))
         source = handbook.sector_handbook_path(root, s.key, lang)
-        text = handbook.read_markdown(source)
+        text = handbook.read_markdown(source, root)
         intro = ""
         if text:
+            # The introduction is untrusted Markdown inside a page of trusted
+            # template HTML: render and sanitise it here, as a measure field is
+            # (the page itself is not sanitised). Links point at final URLs,
+            # since MkDocs does not rewrite .md links inside raw HTML.
             try:
-                intro = resolve_measure_links(handbook.introduction(text), _link_resolver(cat, "../measures/"),
-                                              display_path(source, root))
+                fragment = render_fragment(handbook.introduction(text),
+                                           lambda mid: f"../../measures/{cat.by_id[mid].slug}/" if mid in cat.by_id else None,
+                                           display_path(source, root))
+                intro = f'<div class="cp-intro">\n{fragment}\n</div>'
             except MeasureLinkError as err:
                 problems.extend(err.problems)
         pages[f"sectors/{s.key}.{lang}.md"] = env.get_template("sector.md.j2").render(
