@@ -49,13 +49,14 @@ _ATTRIBUTE = re.compile(r"""\b(?:href|src|action|formaction|xlink:href|data)\s*=
 _TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*'|\([^)]*\))\s*$""")
 
 
-def link_targets(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, target) of every link or image target in a Markdown text."""
+def link_targets(text: str, raw_html: bool = True) -> Iterator[tuple[int, str]]:
+    """(offset, target) of every link or image target in a Markdown text;
+    with raw_html, also of href/src attributes (Markdown passes raw HTML on)."""
     for match in _INLINE.finditer(text):
         yield match.start(1), _TITLE.sub("", match.group(1)).strip()
     for pattern in (_REFERENCE, _AUTOLINK):
         for match in pattern.finditer(text):
             yield match.start(1), match.group(1)
-    for match in _ATTRIBUTE.finditer(text):
+    for match in _ATTRIBUTE.finditer(text) if raw_html else ():
         group = next(g for g in (1, 2, 3) if match.group(g) is not None)
         yield match.start(group), match.group(group)

@@ -41,6 +41,7 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r")
 MAX_BRACKET_RUN = 8
 """Longest run of '[' a text may hold: Markdown's link parser is quadratic in them."""
 _BRACKETS = re.compile(r"(?:\[[ \t]*){%d,}" % (MAX_BRACKET_RUN + 1))
+_ATTACHMENT = re.compile(r"""\brel\s*=\s*["']?[^"'>]*?\battachment""", re.I)
 MEASURE_SCHEMES = frozenset({"measure"})
 """Besides the site-wide URL policy, a measure may link to another by id."""
 
@@ -55,20 +56,26 @@ def invisible_character(value: str) -> str | None:
     return None
 
 
-def text_problems(value: str, extra_schemes: frozenset[str] = frozenset()) -> list[tuple[str, str, str]]:
+def text_problems(value: str, extra_schemes: frozenset[str] = frozenset(),
+                  raw_html: bool = True) -> list[tuple[str, str, str]]:
     """(message, hint, needle) for every rule a Markdown text breaks: invisible
-    characters, unsafe link targets, runs of '['. Shared by measures and chapters."""
+    characters, unsafe link targets, runs of '['. Shared by measures and chapters;
+    raw_html False for measure text, whose HTML is escaped (it shows as text)."""
     found = []
     bad = invisible_character(value)
     if bad:
         found.append((f"contains the invisible or control character U+{ord(bad):04X} ({unicodedata.name(bad, 'unnamed')})",
                       "delete it; retype the text around it if you cannot see it", bad))
-    for _, target in link_targets(value):
+    for _, target in link_targets(value, raw_html):
         if target and not safe_url(target, extra_schemes):
             shown = " ".join(target.split())[:60]
             found.append((f"link target '{shown}' is not allowed",
                           "links must be https://, http://, mailto:, measure:ID or a relative path inside the project",
                           target.split()[0] if target.split() else target))
+    attachment = _ATTACHMENT.search(value) if raw_html else None
+    if attachment:
+        found.append(("rel=\"attachment\" is not allowed: the PDF would embed the file",
+                      "remove rel=\"attachment\"; link to the file with an ordinary Markdown link", attachment.group()))
     run = _BRACKETS.search(value)
     if run:
         found.append((f"a run of more than {MAX_BRACKET_RUN} '[' characters",
@@ -250,7 +257,7 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
             word = next(w for w in value.split() if unicodedata.normalize("NFC", w) != w)
             problem(at, "text is not in Unicode NFC (decomposed accents, as some keyboards type them)",
                     "run `cpkb validate --fix` to normalise the file", doc, needle=word)
-        for message, hint, needle in text_problems(value, MEASURE_SCHEMES):
+        for message, hint, needle in text_problems(value, MEASURE_SCHEMES, raw_html=False):
             problem(at, message, hint, doc, needle=needle)
         if at and at[-1] in LANGUAGES and not value.strip():
             problem(at, "the text is blank", f"write the {'Vietnamese' if at[-1] == 'vi' else 'English'} text", doc)
