@@ -53,6 +53,7 @@ def test_generated_records_never_crash(tmp_path_factory, field, lang, value, num
         record["complexity"] = number
     elif number_field:
         record[number_field] = dict(record[number_field], min=number)
+    _write(project, record)  # without this the unmodified fixture was validated, every time
 
     report = validate_catalogue(project / "measures", root=project)
     if report.problems:

@@ -9,8 +9,10 @@ and this module stays free of MkDocs imports.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,6 +29,59 @@ PAGEFIND_EXCLUDE = ".headerlink, .cp-chart, .cp-compare, .md-source-file"
 
 class BuildError(Exception):
     """A build step failed; the message says which and why."""
+
+
+class BuildInterrupted(BuildError):
+    """SIGTERM or SIGINT arrived: cleaned up like a failed build."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(f"interrupted by {signal.Signals(signum).name}; site/ is unchanged "
+                         "and the temporary files were removed")
+
+
+@contextlib.contextmanager
+def _signals_raise():
+    """Turn SIGTERM and SIGINT into BuildInterrupted for the duration of a build,
+    so that the cleanup in `finally` blocks runs (the default SIGTERM action
+    kills the process on the spot and leaves .site-build-* behind)."""
+    def interrupt(signum, frame):
+        raise BuildInterrupted(signum)
+
+    try:
+        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+    except ValueError:  # not the main thread: signals cannot be caught here
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def remove_stale_builds(parent: Path) -> list[Path]:
+    """Remove .site-build-<pid> and .site-old-<pid> folders whose process is gone
+    (a build killed with SIGKILL, or a power cut); return them. A folder of a
+    build still running (another terminal) is left alone."""
+    removed = []
+    for folder in list(parent.glob(".site-build-*")) + list(parent.glob(".site-old-*")):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass
@@ -52,18 +107,38 @@ def source_date_epoch(root: Path) -> str:
 
 
 def _run(step: str, cmd: list[str], cwd: Path, env: dict) -> None:
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        lines = (result.stdout + result.stderr).strip().splitlines()
+    # The child gets its own process group, so that on any exit from here
+    # (failure, SIGTERM, Ctrl-C) the whole group is ended: no orphaned MkDocs.
+    child = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+    try:
+        stdout, stderr = child.communicate()
+    finally:
+        if child.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    if child.returncode != 0:
+        lines = (stdout + stderr).strip().splitlines()
         useful = [line for line in lines if not line.startswith("INFO")]  # the reasons, not the progress
-        raise BuildError(f"{step} failed (exit {result.returncode}):\n" + "\n".join(useful)[-6000:])
+        raise BuildError(f"{step} failed (exit {child.returncode}):\n" + "\n".join(useful)[-6000:])
 
 
 def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
                langs: tuple[str, ...] = LANGUAGES, jobs: int | None = None, log=print) -> BuildReport:
-    """Build the whole site into `site_dir` (default root/site) atomically."""
+    """Build the whole site into `site_dir` (default root/site) atomically.
+
+    SIGTERM and SIGINT raise BuildInterrupted: temporary folders are removed
+    and site/ is left as it was, as for any failed step."""
     root = root.resolve()
     site_dir = (site_dir or root / "site").resolve()
+    with _signals_raise():
+        return _build(root, site_dir, with_pdf, langs, jobs, log)
+
+
+def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], jobs: int | None, log) -> BuildReport:
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(site_dir.parent)
     report = BuildReport(site_dir)
     started = time.perf_counter()
     catalogue = load_catalogue(root / "measures", root=root)  # raises SourceError before anything is written

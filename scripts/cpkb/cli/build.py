@@ -10,12 +10,15 @@ from cpkb.cli.common import project_root
 
 
 def run(args: argparse.Namespace) -> int:
-    from cpkb.build import BuildError, build_site
+    from cpkb.build import BuildError, BuildInterrupted, build_site
 
     root = project_root()
     try:
         report = build_site(root, Path(args.site_dir) if args.site_dir else None,
                             with_pdf=not args.no_pdf, jobs=args.jobs)
+    except BuildInterrupted as err:  # one line: the user asked for it, no need to explain
+        print(f"cpkb build: {err}", file=sys.stderr)
+        return 128 + err.signum
     except BuildError as err:
         print(f"cpkb build: {err}\nThe previous site/ is unchanged.", file=sys.stderr)
         return 1

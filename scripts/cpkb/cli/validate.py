@@ -37,6 +37,10 @@ def run(args: argparse.Namespace) -> int:
         for changed in fix_nfc(targets):
             print(f"normalised to NFC: {changed}")
     report = validate_catalogue(measures_dir, only=paths, root=root)
+    if not paths:  # the whole project: chapters and symbolic links too
+        from cpkb.source.handbook import chapter_problems
+
+        report.problems = sorted(report.problems + chapter_problems(root))
     for problem in report.problems:
         print(problem.format_github() if args.format == "github" else problem.format())
     count = len(report.problems)

@@ -24,6 +24,7 @@ from cpkb import LANGUAGES, __version__
 from cpkb.source.catalogue import Measure, Sector
 from cpkb.text.numbers import format_day, format_percent_range, format_vnd_range, format_years, vi_sort_key
 from cpkb.text.labels import label, value_label
+from cpkb.text.safety import sanitize_html
 from cpkb.text.markdown import (MEASURE_LINK, MeasureLinkError, escape_markdown_block,
                               resolve_measure_links, to_html)
 from cpkb.source.handbook import Chapter, SectorEntry, Sources
@@ -185,7 +186,7 @@ def _divisions(plan: BookPlan, measures: list[Measure], in_book: set[str]) -> li
 def _markdown_division(chapter: Chapter, part: str, in_book: set[str]) -> Division:
     scope = f"{part}-{chapter.slug}"
     text = resolve_measure_links(chapter.markdown, lambda mid: _measure_href(mid, in_book), chapter.shown)
-    body = _mark_xrefs(_scope_ids(to_html(text), scope))
+    body = _mark_xrefs(_scope_ids(sanitize_html(to_html(text)), scope))  # chapters are untrusted, as on the site
     entries = [TocEntry(m.group(1), _plain(m.group(2)), 2) for m in _H2.finditer(body)]
     # The title as rendered (emphasis or code in a "# Title" must not reach the TOC as Markdown).
     h1 = _H1.search(body)

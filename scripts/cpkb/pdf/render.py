@@ -44,12 +44,43 @@ def font_css() -> str:
     return "\n".join(rules)
 
 
-def _fetcher():
+ASSET_DIRS = ("handbook", "docs/assets")
+"""Project folders a book may read images from (besides the font folder)."""
+
+
+def allowed_file(url: str, roots: tuple[Path, ...]) -> bool:
+    """True when a file: URL names a regular file that, symbolic links resolved,
+    lies inside one of `roots`. Everything else (/etc/passwd, ../.git/config,
+    /proc/self/environ, a link pointing out) is refused."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    try:
+        path = Path(unquote(parts.path)).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return path.is_file() and any(path.is_relative_to(r) for r in roots)
+
+
+def _fetcher(base: Path):
     from weasyprint.urls import URLFetcher
 
-    # Only local files (fonts, images next to the chapters) and data: URIs: a
-    # build must not depend on the network, nor leak a request from a chapter.
-    return URLFetcher(allowed_protocols={"file", "data"})
+    project = base.resolve().parent  # base is the project's handbook/ folder
+    roots = tuple((project / d).resolve() for d in ASSET_DIRS) + (find_font_dir().resolve(),)
+
+    class _ProjectFetcher(URLFetcher):
+        """data: URIs and the project's own assets and fonts, nothing else: a
+        pull request must not get a file of the build machine into a PDF, nor
+        make the build send a request."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:") or allowed_file(url, roots):
+                return super().fetch(url, headers)
+            raise ValueError(f"cpkb: the PDF may not read {url[:80]}")
+
+    return _ProjectFetcher(allowed_protocols={"file", "data"})
 
 
 def content_key(html: str) -> str:
@@ -98,6 +129,11 @@ def write_pdf(html: str, target: Path, key: str, base: Path) -> int:
     """
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=str(base) + "/", url_fetcher=_fetcher()).render()
+    document = HTML(string=html, base_url=str(base) + "/", url_fetcher=_fetcher(base)).render()
+    # No attachments at all: <link rel="attachment"> and <a rel="attachment">
+    # would embed whatever file the fetcher returns.
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
     document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=key.encode("ascii"))
     return len(document.pages)

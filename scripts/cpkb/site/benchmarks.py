@@ -8,6 +8,7 @@ analysis written in benchmarks/notes.<lang>.md. Page strings are labels bench.*.
 from __future__ import annotations
 
 import html
+import math
 from pathlib import Path
 
 from babel.numbers import format_decimal
@@ -15,6 +16,12 @@ from babel.numbers import format_decimal
 from cpkb.source.benchmarks import LIMITS, read_results
 from cpkb.text.numbers import format_count
 from cpkb.text.labels import label
+from cpkb.text.markdown import escape_markdown_inline
+
+
+def _text(value) -> str:
+    """A string from results.json shown literally: no HTML, no Markdown, one line."""
+    return escape_markdown_inline(str(value))
 
 ROWS = ("validate_s", "build_s", "mkdocs_s", "pagefind_s", "pages", "per_page_ms", "bare_s", "overhead_ratio",
         "site_mib", "median_measure_page_kib", "pagefind_mib", "first_result_kib", "build_peak_mib",
@@ -24,7 +31,8 @@ ROWS = ("validate_s", "build_s", "mkdocs_s", "pagefind_s", "pages", "per_page_ms
 
 
 def _num(value, lang: str) -> str:
-    if value is None:
+    # results.json comes with a pull request: anything but a finite number shows as "–".
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         return "–"
     if isinstance(value, int):
         return format_count(value, lang)
@@ -56,8 +64,9 @@ def render_page(data: dict, lang: str, notes: str = "") -> str:
     t = lambda key, **values: label(f"bench.{key}", lang, **values)
     results = data["results"]
     lines = [f"# {t('title')}", "", t("intro"), "",
-             f"- **{t('machine')}**: {data['machine']}", f"- **{t('command')}**: `{data['command']}`",
-             f"- **{t('date')}**: {data['date']}", "",
+             f"- **{t('machine')}**: {_text(data.get('machine', ''))}",
+             f"- **{t('command')}**: <code>{html.escape(str(data.get('command', '')))}</code>",
+             f"- **{t('date')}**: {_text(data.get('date', ''))}", "",
              f"| {t('measures')} | " + " | ".join(_num(r["measures"], lang) for r in results) + " |",
              "| --- |" + " ---: |" * len(results)]
     for key in ROWS:
@@ -75,7 +84,10 @@ def render_page(data: dict, lang: str, notes: str = "") -> str:
 
 def _chart(results: list[dict], title: str) -> str:
     width, height, pad = 560, 220, 50
-    top = max(r["per_page_ms"] for r in results) * 1.15
+    results = [r for r in results if _num(r.get("per_page_ms"), "en") != "–" and _num(r.get("measures"), "en") != "–"]
+    if not results:
+        return ""
+    top = max(r["per_page_ms"] for r in results) * 1.15 or 1
     bar = (width - 2 * pad) / len(results) * 0.6
     parts = []
     for i, r in enumerate(results):

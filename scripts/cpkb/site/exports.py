@@ -20,8 +20,9 @@ from cpkb.site.spreadsheet import write_xlsx
 from cpkb.source.catalogue import Catalogue, Measure
 from cpkb.text.labels import label, value_label
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
-"""What a spreadsheet reads as the start of a formula (OWASP CSV injection)."""
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What Excel, LibreOffice or Sheets read as the start of a formula (OWASP CSV
+injection), fullwidth forms included: some spreadsheet programs fold them."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def inert(value: object) -> object:
 
     Numbers stay numbers; only strings from the sources can start a formula.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

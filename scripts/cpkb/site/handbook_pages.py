@@ -23,7 +23,7 @@ def link_resolver(cat: Catalogue, prefix: str):
 
 
 def handbook_page(root: Path, source: Path, cat: Catalogue, prefix: str) -> str:
-    text = source.read_text(encoding="utf-8")
+    text = handbook.read_markdown(source, root) or ""
     body = resolve_measure_links(text, link_resolver(cat, prefix), display_path(source, root))
     return with_source(display_path(source, root), body)
 
@@ -62,7 +62,7 @@ def handbook_index(root: Path, cat: Catalogue, pages: dict[str, str], lang: str)
     if general:
         lines += [f"## {t('nav.general')}", ""]
         for slug in general:
-            title = handbook.title_of(handbook.read_markdown(handbook.chapter_path(root, slug, lang)), slug)
+            title = handbook.title_of(handbook.read_markdown(handbook.chapter_path(root, slug, lang), root), slug)
             lines.append(f"1. [{escape_markdown_inline(title)}](general/{slug}.md)")
         lines.append("")
     sectors = [s for s in cat.sectors if f"handbook/{s.key}.{lang}.md" in pages]

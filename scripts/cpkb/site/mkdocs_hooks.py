@@ -15,7 +15,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # works without `p
 
 from cpkb.text import markdown as markdown_render
 from cpkb.site import pages as sitegen
+from cpkb.source.handbook import symlink_problems
 from cpkb.source.problems import SourceError  # noqa: E402
+from cpkb.text.safety import sanitize_html
+
+
+def refuse_links(root: Path) -> None:
+    """MkDocs follows symbolic links in docs/: a link to /etc/passwd would be published."""
+    problems = symlink_problems(root)
+    if problems:
+        raise SourceError(problems)
 
 
 def _root(config) -> Path:
@@ -30,6 +39,7 @@ def on_config(config):
             config.markdown_extensions.append(name)
     config.mdx_configs.update(markdown_render.extension_configs())
     try:
+        refuse_links(root)
         sitegen.generate_pages(root, Path(config.docs_dir), sitegen.edit_base(config.repo_url, config.edit_uri))
     except SourceError as err:
         from mkdocs.exceptions import Abort
@@ -81,3 +91,17 @@ def on_post_template(output, template_name, config):
 
         output = output.replace(f'<html lang="{config.theme["language"]}"', f'<html lang="{LANGUAGES[0]}"', 1)
     return output
+
+
+# Pages built from our own templates: their HTML is trusted and their record
+# text was already rendered through render_fragment (sanitised). Every other
+# page (handbook chapters, the glossary, docs/ pages, the benchmark page) comes
+# from a pull request's Markdown and is sanitised as a whole after rendering.
+TRUSTED_PAGES = ("measures/", "sectors/", "handbook/index.", "downloads.", "guides/field-reference.",
+                 "guides/translations.")
+
+
+def on_page_content(html, page, config, files):
+    if page.file.src_uri.startswith(TRUSTED_PAGES):
+        return html
+    return sanitize_html(html)

@@ -135,7 +135,7 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
     for s in cat.sectors:
         view = sector_view(cat, s, lang, href)
         source = handbook.sector_handbook_path(root, s.key, lang)
-        text = handbook.read_markdown(source)
+        text = handbook.read_markdown(source, root)
         intro_md = handbook.introduction(text) if text else ""
         try:
             intro = render_fragment(intro_md, href, display_path(source, root)) if intro_md else ""

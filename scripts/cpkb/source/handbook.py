@@ -9,6 +9,7 @@ an author sees all of them at once, each with its file and line.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,7 +18,11 @@ from pathlib import Path
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import Catalogue, Text
 from cpkb.source.problems import Problem, SourceError, display_path, dotted
+from cpkb.source.validate import MEASURE_SCHEMES, path_problem, text_problems
 from cpkb.source.yamlfile import Document, YamlError, parse_yaml
+
+SOURCE_FOLDERS = ("measures", "handbook", "docs", "benchmarks", "overrides")
+"""Folders a pull request controls; none of them may hold a symbolic link."""
 
 BOOK_FILE = "book.yml"
 APPENDICES = ("worksheets", "glossary", "index")
@@ -246,7 +251,10 @@ def _load_chapter(path: Path, slug: str, root: Path, problems: list[Problem]) ->
                 if other else f"write it, or remove it from handbook/{BOOK_FILE}")
         problems.append(Problem(shown, 1, 1, "", "chapter file is missing", hint))
         return None
-    text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+    text, found = read_chapter(path, root)
+    if found:
+        problems.extend(found)
+        return None
     title = title_of(text)
     if not title:
         problems.append(Problem(shown, 1, 1, "", "chapter has no title", "start the file with '# Title'"))
@@ -324,8 +332,57 @@ def sector_handbook_path(root: Path, sector: str, lang: str) -> Path:
     return root / "handbook" / sector / f"index.{lang}.md"
 
 
-def read_markdown(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.exists() else None
+def read_markdown(path: Path, root: Path | None = None) -> str | None:
+    """A chapter's text (NFC), None when absent; SourceError when it breaks a rule."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    text, found = read_chapter(path, root or path.parents[2])
+    if found:
+        raise SourceError(found)
+    return text
+
+
+def read_chapter(path: Path, root: Path) -> tuple[str, list[Problem]]:
+    """A chapter's text in NFC and the rules it breaks, each with file:line:col:
+    a symbolic link or a path outside the project (nothing is read then), invisible
+    characters, unsafe link targets, runs of '['."""
+    shown = display_path(path, root)
+    refused = path_problem(path, root)
+    if refused:
+        return "", [Problem(shown, 1, 1, "", f"the file {refused}",
+                            "replace the link by a copy of the file, inside the project")]
+    text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+    problems = []
+    for message, hint, needle in text_problems(text, MEASURE_SCHEMES):
+        index = max(text.find(needle), 0)
+        line = text.count("\n", 0, index) + 1
+        problems.append(Problem(shown, line, index - text.rfind("\n", 0, index), "", message, hint))
+    return text, problems
+
+
+def chapter_problems(root: Path) -> list[Problem]:
+    """Every rule broken by the handbook's Markdown chapters, and every symbolic
+    link in the folders a pull request controls (for `cpkb validate` and the build)."""
+    problems = symlink_problems(root)
+    folder = root / "handbook"
+    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+        if not path.is_symlink():
+            problems.extend(read_chapter(path, root)[1])
+    return problems
+
+
+def symlink_problems(root: Path) -> list[Problem]:
+    """A problem for each symbolic link under the source folders (links are never followed)."""
+    problems = []
+    for name in SOURCE_FOLDERS:
+        for folder, dirs, files in os.walk(root / name):  # os.walk does not follow links
+            for entry in dirs + files:
+                path = Path(folder) / entry
+                if path.is_symlink():
+                    problems.append(Problem(display_path(path, root), 1, 1, "",
+                                            "is a symbolic link; the build reads only regular files inside the project",
+                                            "replace the link by a copy of the file"))
+    return problems
 
 
 def title_of(markdown: str, fallback: str = "") -> str:

@@ -42,11 +42,14 @@ class SourceError(Exception):
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """The path as the user should see it: relative to the root (or cwd) when possible."""
+    # The folder is resolved, the file name kept: a symbolic link is reported
+    # under its own name, not under the name of the file it points to.
+    full = path.parent.resolve() / path.name if path.name else path.resolve()
     for base in (root, Path.cwd()):
         if base is None:
             continue
         try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
+            return full.relative_to(base.resolve()).as_posix()
         except ValueError:
             continue
     return path.as_posix()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import jsonschema
 
 from cpkb import LANGUAGES
 from cpkb.source.problems import Problem, display_path, dotted
+from cpkb.source.urls import link_targets, safe_url
 from cpkb.source.yamlfile import Document, YamlError, parse_yaml
 
 SCHEMA_FILE = "schema.json"
@@ -31,11 +33,65 @@ PAYBACK_TOLERANCE = 2.0
 either way: ranges are indicative and savings often include more than money."""
 
 # Characters that are invisible or reorder text: in a record they are either a
-# copy-paste accident or an attempt to make the page say something else.
-_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
-                        "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
-_SAFE_LINK = re.compile(r"^(https?:|mailto:|measure:|#|/|\.|[A-Za-z0-9_-]+(/|\.|#|$))", re.I)
+# copy-paste accident or an attempt to make the page say something else. All
+# control, format (Cf: U+061C, U+00AD, tag characters U+E0001...), private-use
+# and unassigned code points, plus the letters and symbols that draw nothing.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d")
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+MAX_BRACKET_RUN = 8
+"""Longest run of '[' a text may hold: Markdown's link parser is quadratic in them."""
+_BRACKETS = re.compile(r"(?:\[[ \t]*){%d,}" % (MAX_BRACKET_RUN + 1))
+_ATTACHMENT = re.compile(r"""\brel\s*=\s*["']?[^"'>]*?\battachment""", re.I)
+MEASURE_SCHEMES = frozenset({"measure"})
+"""Besides the site-wide URL policy, a measure may link to another by id."""
+
+
+def invisible_character(value: str) -> str | None:
+    """The first invisible, control or format character in `value`, or None."""
+    for char in value:
+        if char in _ALLOWED_CONTROLS:
+            continue
+        if char in _BLANK_LOOKING or unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"):
+            return char
+    return None
+
+
+def text_problems(value: str, extra_schemes: frozenset[str] = frozenset(),
+                  raw_html: bool = True) -> list[tuple[str, str, str]]:
+    """(message, hint, needle) for every rule a Markdown text breaks: invisible
+    characters, unsafe link targets, runs of '['. Shared by measures and chapters;
+    raw_html False for measure text, whose HTML is escaped (it shows as text)."""
+    found = []
+    bad = invisible_character(value)
+    if bad:
+        found.append((f"contains the invisible or control character U+{ord(bad):04X} ({unicodedata.name(bad, 'unnamed')})",
+                      "delete it; retype the text around it if you cannot see it", bad))
+    for _, target in link_targets(value, raw_html):
+        if target and not safe_url(target, extra_schemes):
+            shown = " ".join(target.split())[:60]
+            found.append((f"link target '{shown}' is not allowed",
+                          "links must be https://, http://, mailto:, measure:ID or a relative path inside the project",
+                          target.split()[0] if target.split() else target))
+    attachment = _ATTACHMENT.search(value) if raw_html else None
+    if attachment:
+        found.append(("rel=\"attachment\" is not allowed: the PDF would embed the file",
+                      "remove rel=\"attachment\"; link to the file with an ordinary Markdown link", attachment.group()))
+    run = _BRACKETS.search(value)
+    if run:
+        found.append((f"a run of more than {MAX_BRACKET_RUN} '[' characters",
+                      "remove the extra brackets; write \\[ for a literal bracket", run.group()[:MAX_BRACKET_RUN]))
+    return found
+
+
+def path_problem(path: Path, root: Path) -> str | None:
+    """Why a source file may not be read (a symbolic link, or outside the project), or None."""
+    if path.is_symlink():
+        return "is a symbolic link; sources must be regular files inside the project"
+    try:
+        path.resolve(strict=True).relative_to(root.resolve())
+    except (OSError, ValueError):
+        return "resolves to a place outside the project"
+    return None
 
 
 @dataclass
@@ -59,6 +115,7 @@ class Report:
     sectors: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    root: Path = Path(".")
 
     @property
     def ok(self) -> bool:
@@ -85,7 +142,7 @@ def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None,
     """
     measures_dir = Path(measures_dir)
     root = root or measures_dir.parent
-    report = Report()
+    report = Report(root=root)
     report.sectors = _load_sectors(measures_dir, report, root)
     schema = load_schema(measures_dir)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
@@ -166,6 +223,11 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
             line, col = doc.locate(doc_path, needle) if needle else doc.position(doc_path)
         report.problems.append(Problem(shown, line, col, dotted(doc_path), message, hint))
 
+    refused = path_problem(path, Path(report.root))
+    if refused:
+        report.problems.append(Problem(shown, 1, 1, "", f"the file {refused}",
+                                       "replace the link by a copy of the file, inside measures/<sector>/"))
+        return None
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -195,16 +257,13 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
             word = next(w for w in value.split() if unicodedata.normalize("NFC", w) != w)
             problem(at, "text is not in Unicode NFC (decomposed accents, as some keyboards type them)",
                     "run `cpkb validate --fix` to normalise the file", doc, needle=word)
-        bad = _INVISIBLE.search(value)
-        if bad:
-            problem(at, f"contains the invisible or control character U+{ord(bad.group()):04X}",
-                    "delete it; retype the text around it if you cannot see it", doc, needle=bad.group())
+        for message, hint, needle in text_problems(value, MEASURE_SCHEMES, raw_html=False):
+            problem(at, message, hint, doc, needle=needle)
         if at and at[-1] in LANGUAGES and not value.strip():
             problem(at, "the text is blank", f"write the {'Vietnamese' if at[-1] == 'vi' else 'English'} text", doc)
-        for link in _MD_LINK.findall(value):
-            if link and not _SAFE_LINK.match(link):
-                problem(at, f"link target '{link[:60]}' is not allowed",
-                        "links must be https://, mailto:, measure:ID or a relative path", doc, needle=link)
+    for at, number in _numbers(data):
+        if not math.isfinite(number):
+            problem(at, f"{number} is not a finite number", "write a plain number such as 12.5 (not .nan or .inf)", doc)
 
     measure_id = data.get("id")
     if isinstance(measure_id, str) and measure_id != path.stem:
@@ -374,6 +433,17 @@ def _strings(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, str]]:
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _strings(v, at + (i,))
+
+
+def _numbers(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, float]]:
+    if isinstance(value, float):
+        yield at, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _numbers(v, at + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _numbers(v, at + (i,))
 
 
 def _ranges(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, dict]]:

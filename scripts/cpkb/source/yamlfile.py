@@ -70,9 +70,30 @@ class Document:
         return line, col
 
 
+def refuse_aliases(text: str) -> None:
+    """Raise YamlError at the first anchor (&) or alias (*).
+
+    Aliases let a few lines expand into billions of values (the "billion
+    laughs" bomb) and nothing in our sources needs them; refusing them keeps
+    reading bounded. Only the scanner runs here, so a bomb costs nothing.
+    """
+    if "&" not in text and "*" not in text:
+        return  # the common case: no scan at all
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                mark = token.start_mark
+                raise YamlError(mark.line + 1, mark.column + 1,
+                                "YAML anchors and aliases (&name, *name) are not allowed",
+                                "write the value out in full; quote a text that starts with & or *")
+    except yaml.YAMLError:
+        return  # a syntax error: the parser reports it with its position
+
+
 def load_plain(text: str) -> Any:
     """Parse one YAML document without positions or duplicate-key checks (fast);
     for readers of files that the validator already checked. Raises YamlError."""
+    refuse_aliases(text)
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -82,7 +103,8 @@ def load_plain(text: str) -> Any:
 
 
 def parse_yaml(text: str) -> Document:
-    """Parse one YAML document. Raises YamlError on bad syntax or duplicate keys."""
+    """Parse one YAML document. Raises YamlError on bad syntax, duplicate keys or aliases."""
+    refuse_aliases(text)
     try:
         loader = _Loader(text)
         try:

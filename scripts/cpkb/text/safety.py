@@ -5,21 +5,17 @@ to HTML and then cleaned here, for the site and the PDF alike. The allow-list
 is exactly what our Markdown dialect produces (text/markdown.py, the flow
 diagrams, task lists, admonitions); anything else (script, style, iframe,
 event handlers, javascript: and other schemes) is dropped, its text kept.
-The validator applies the same URL rule to the sources (`link_problem`), so an
+The validator applies the same URL rule (cpkb.source.urls) to the sources, so an
 editor learns it with file:line:col before a reviewer looks.
 """
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 import nh3
 
-SCHEMES = frozenset({"http", "https", "mailto"})
-"""Schemes allowed in links; everything else must be relative (inside the site or book)."""
+from cpkb.source.urls import SCHEMES, safe_url
 
-_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]+")
+__all__ = ["SCHEMES", "safe_url", "sanitize_html"]
 
 _SVG = {"svg", "g", "rect", "text", "tspan", "path", "line", "polyline", "polygon", "circle", "ellipse",
         "marker", "defs", "title", "desc"}
@@ -51,20 +47,6 @@ ATTRIBUTES = {
 }
 STYLE_PROPERTIES = {"text-align"}
 """The only CSS a fragment may carry: the Markdown tables extension aligns columns with it."""
-
-
-def safe_url(url: str) -> bool:
-    """True for http(s) and mailto links and for links inside the site or book.
-
-    Control characters and white space are removed before the scheme is read,
-    as browsers do: "java\\nscript:" is javascript:. A relative link may not
-    start with "//" (another host) or a backslash (browsers read it as "/").
-    """
-    cleaned = _CONTROL.sub("", url)
-    if cleaned.startswith(("//", "\\", "/\\")):
-        return False
-    scheme = urlsplit(cleaned).scheme.lower() if ":" in cleaned.split("/", 1)[0] else ""
-    return not scheme or scheme in SCHEMES
 
 
 def _keep_safe_urls(tag: str, name: str, value: str) -> str | None:
