@@ -167,16 +167,20 @@ def test_downloads_carry_no_formula(mini_project, tmp_path):
     cat = load_catalogue(mini_project / "measures", root=mini_project)
     assert sum(m.title["en"].lstrip().startswith(("=", "+", "-", "@")) for m in cat.measures) >= len(files)
     for lang in ("vi", "en"):
-        csv_path, _, xlsx_path = write_exports(cat, tmp_path, lang)
-        rows = list(csv.reader(csv_path.read_text(encoding="utf-8-sig").splitlines()))
-        for row in rows[1:]:
-            for cell in row:
-                if cell and not re.fullmatch(r"-?[\d.]+", cell):
-                    assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), cell
+        paths = write_exports(cat, tmp_path, lang)
+        for csv_path, separator in ((paths[0], ","), (paths[1], ";")):
+            rows = list(csv.reader(csv_path.read_text(encoding="utf-8-sig").splitlines(), delimiter=separator))
+            for row in rows[1:]:
+                for cell in row:
+                    if cell and not re.fullmatch(r"-?[\d.,]+", cell):
+                        assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), cell
+        xlsx_path = next(p for p in paths if p.suffix == ".xlsx")
         sheet = load_workbook(xlsx_path).active
         assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
-        titles = [c.value for c in next(sheet.iter_cols(min_col=6, max_col=6))][1:]
-        assert all(t.startswith("'") for t in titles if t and t.lstrip(" '").startswith(("=", "+", "-", "@"))), titles
+        # The workbook keeps each title exactly as written, typed as text (never a formula).
+        titles = [c for c in next(sheet.iter_cols(min_col=6, max_col=6))][1:]
+        hostile = [c for c in titles if str(c.value).lstrip(" ").startswith(("=", "+", "-", "@"))]
+        assert hostile and all(c.data_type == "s" for c in hostile), [(c.value, c.data_type) for c in titles]
         with zipfile.ZipFile(xlsx_path) as z:
             assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
 
