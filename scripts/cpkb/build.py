@@ -20,6 +20,7 @@ from pathlib import Path
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
 from cpkb.site.exports import write_exports
+from cpkb.site.support_pages import write_support_exports
 
 PAGEFIND_EXCLUDE = ".headerlink, .cp-chart, .cp-compare, .md-source-file"
 """Parts of pages kept out of search excerpts (anchors, chart data, tables)."""
@@ -96,6 +97,7 @@ def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
         downloads = tmp / "downloads"
         for lang in LANGUAGES:
             write_exports(catalogue, downloads, lang)
+            write_support_exports(root, catalogue, downloads, lang)
         report.seconds["exports"] = time.perf_counter() - step
 
         if with_pdf:

@@ -33,7 +33,7 @@ from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_
                                resolve_measure_links)
 from cpkb.source.problems import SourceError, display_path
 
-GENERATED_DIRS = ("measures", "sectors", "handbook")
+GENERATED_DIRS = ("measures", "sectors", "handbook", "support")
 """Folders of docs/ that hold only generated pages (all git-ignored)."""
 DATA_BASENAME = "cp-measures"
 
@@ -81,7 +81,8 @@ def _with_source(source: str, markdown: str) -> str:
     return f"---\ncpkb_source: {json.dumps(source)}\n---\n\n{markdown}"
 
 
-def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None) -> str:
+def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None,
+                        support_block: str = "") -> str:
     """The Markdown page of one measure in one language.
 
     The record's Markdown arrives as HTML (the view renders it), which MkDocs
@@ -91,7 +92,7 @@ def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | 
     v = measure_view(cat, m, lang, lambda mid: f"../{cat.by_id[mid].slug}/" if mid in cat.by_id else None)
     return _env().get_template("measure.md.j2").render(
         m=m, v=v, lang=lang, t=_translator(lang),
-        edit_url=f"{edit_base}{m.path}" if edit_base else None,
+        edit_url=f"{edit_base}{m.path}" if edit_base else None, support_block=Markup(support_block),
     )
 
 
@@ -164,18 +165,24 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     """Every generated page: {path relative to docs/: Markdown}. Raises SourceError
     listing every problem of the sources (catalogue, handbook links, glossary)."""
     from cpkb.source.translations import translation_report
+    from cpkb.site import support_pages
 
     cat = load_catalogue(root / "measures", root=root)
     glossary = handbook.glossary(root)
     with_pdf = pdf_sectors(root, cat)
     translations = translation_report(root / "measures", root=root)  # read once, rendered per language
+    support = support_pages.load(root, cat)  # raises SourceError listing every problem
     pages: dict[str, str] = {}
     problems: list = []
     for lang in LANGUAGES:
         for m in cat.measures:
-            pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(cat, m, lang, edit_base)
-        pages.update(_sector_pages(root, cat, lang, with_pdf, problems))
+            pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(
+                cat, m, lang, edit_base, support_pages.measure_block(cat, support, m, lang))
+        pages.update(_sector_pages(root, cat, lang, with_pdf, problems,
+                                   lambda key: support_pages.sector_block(cat, support, key, lang)))
+        pages.update(support_pages.render_support_pages(root, cat, support, lang))
         pages.update(_catalogue_and_downloads(cat, lang, with_pdf))
+        pages[f"downloads.{lang}.md"] += support_pages.downloads_section(root, lang)
         pages.update(_handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = _handbook_index(root, cat, pages, lang)
         pages.update(_editor_pages(root, lang, translations))
@@ -184,7 +191,8 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     return pages
 
 
-def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list) -> dict[str, str]:
+def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list,
+                  support_block=lambda key: "") -> dict[str, str]:
     """One page per sector (introduction from its handbook, measures by stage,
     charts, comparison table, PDF link) and the sector index (one card per sector)."""
     env, t = _env(), _translator(lang)
@@ -206,6 +214,7 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
             v=view, sector=s, lang=lang, t=t, intro=Markup(intro),
             charts=Markup(_charts(cat.in_sector(s.key), cat.vocabulary, lang, s.key, "../../measures/")),
             table=Markup(comparison_table(view.measures, lang, "../../measures/")),
+            support_block=Markup(support_block(s.key)),
             has_handbook=_both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
             pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
     pages[f"sectors/index.{lang}.md"] = env.get_template("sectors_index.md.j2").render(
@@ -333,6 +342,8 @@ def _catalogue_labels(cat: Catalogue, lang: str) -> str:
 
 def build_nav(root: Path) -> list:
     """The navigation, in the default language; static-i18n translates section titles."""
+    from cpkb.site import support_pages
+
     cat = load_catalogue(root / "measures", root=root)
     t = lambda key: label(key, LANGUAGES[0])
     docs = root / "docs"
@@ -356,6 +367,7 @@ def build_nav(root: Path) -> list:
         {t("nav.sectors"): ["sectors/index.md"] + [f"sectors/{s.key}.md" for s in cat.sectors]},
         {t("nav.catalogue"): ["measures/index.md"]},
         {t("nav.handbook"): book},
+        *([{t("nav.support"): support_nav}] if (support_nav := support_pages.nav_section(root)) else []),
         {t("nav.downloads"): ["downloads.md"]},
         {t("nav.about"): ["about.md"]},
         {t("nav.guides"): guides},
@@ -364,7 +376,7 @@ def build_nav(root: Path) -> list:
 
 def nav_translations(lang: str) -> dict[str, str]:
     """Section titles of the default language mapped to `lang`."""
-    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "downloads", "guides", "about")
+    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "support", "downloads", "guides", "about")
     return {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
 
 
