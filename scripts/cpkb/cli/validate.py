@@ -37,10 +37,16 @@ def run(args: argparse.Namespace) -> int:
         for changed in fix_nfc(targets):
             print(f"normalised to NFC: {changed}")
     report = validate_catalogue(measures_dir, only=paths, root=root)
+    from cpkb.source.support import validate_support
+
+    # Support entries (handbook/support/) refer to measures and sectors: check them with the catalogue.
+    support = validate_support(root, [r.data.get("id") for r in report.records], [s["key"] for s in report.sectors],
+                               only=paths)
+    report.problems = sorted(report.problems + support.problems)
     for problem in report.problems:
         print(problem.format_github() if args.format == "github" else problem.format())
     count = len(report.problems)
-    checked = f"{report.files_checked} measure file(s) checked"
+    checked = f"{report.files_checked} measure file(s)" + (f" and {support.files_checked} support file(s)" if support.files_checked else "") + " checked"
     if count:
         print(f"\n{count} error(s); {checked}.", file=sys.stderr)
         return 1

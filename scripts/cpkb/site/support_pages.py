@@ -90,7 +90,34 @@ def render_support_pages(root: Path, cat: Catalogue, support: Support, lang: str
         pages[f"support/cases/{view.id}.{lang}.md"] = _front(view.title, entry.shown) + env.get_template(
             "support_case.md.j2").render(c=view, **common)
     pages[f"support/{ics_name(lang)}"] = render_ics(views.events, lang)
+    pages[f"support/reference.{lang}.md"] = _front(t("support.reference.title"), "handbook/support/schemas/") + \
+        render_support_reference(root, lang)
     return pages
+
+
+def render_support_reference(root: Path, lang: str) -> str:
+    """The field reference of every support kind, from its schema (the measures'
+    generator, one section per kind; anchors prefixed with the kind so that
+    `id` or `sources` of two kinds do not collide)."""
+    import re
+
+    from cpkb.site.reference import render_field_reference
+    from cpkb.source.support import load_support_schema
+
+    t = _t(lang)
+    out = [f"# {t('support.reference.title')}", "", t("support.reference.intro"), ""]
+    for kind in KINDS:
+        schema = load_support_schema(root, kind)
+        if schema is None:
+            continue
+        body = render_field_reference(schema, lang)
+        body = body[body.index("\n## "):] if "\n## " in body else body  # drop the measures' own title and intro
+        body = re.sub(r"\(#([\w-]+)\)", lambda m: f"(#{kind}-{m.group(1)})", body)
+        body = re.sub(r"\{#([\w-]+)\}", lambda m: f"{{#{kind}-{m.group(1)}}}", body)
+        body = re.sub(r"^(#{2,3}) ", r"#\1 ", body, flags=re.M)  # one level down, under the kind
+        out += [f"## {t('support.' + kind + '.title')} (`handbook/support/{kind}/`)", "",
+                f"`cpkb new --kind {kind} --id <id>`", "", body.strip(), ""]
+    return "\n".join(out)
 
 
 def render_ics(events, lang: str) -> str:
@@ -184,4 +211,4 @@ def downloads_section(root: Path, lang: str) -> str:
 
 
 def nav_section(root: Path) -> list[str]:
-    return ["support/index.md"] + [f"support/{p}.md" for p in PAGES] if has_support(root) else []
+    return ["support/index.md"] + [f"support/{p}.md" for p in PAGES] + ["support/reference.md"] if has_support(root) else []

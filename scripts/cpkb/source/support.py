@@ -162,6 +162,9 @@ def _check_links(kind: str, doc, data: dict, shown: str, sectors: set[str], meas
             close = difflib.get_close_matches(mid, measures, n=1)
             problem(("measures", i), f"measure '{mid}' does not exist",
                     f"did you mean '{close[0]}'?" if close else "give the id of a measure in measures/")
+    for at, value in _texts(data):
+        if PLACEHOLDER in value:
+            problem(at, f"the placeholder {PLACEHOLDER} is still here", "replace it with the real value from the source")
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     for list_name in ("sources", "legal_basis"):
         for i, item in enumerate(data.get(list_name) or []):
@@ -186,8 +189,87 @@ def _check_unique(entries: list[Entry], problems: list[Problem]) -> None:
         seen.setdefault(e.id, e)
 
 
+def _texts(value, at: tuple = ()):
+    if isinstance(value, str):
+        yield at, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(v, at + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _texts(v, at + (i,))
+
+
 def _day(value) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+PLACEHOLDER = "TODO"
+"""What a skeleton (`cpkb new --kind ...`) writes where the editor must give a
+real value; the validator refuses it, so no placeholder is ever published."""
+
+
+def skeleton_yaml(root: Path, kind: str, entry_id: str, today: dt.date | None = None) -> str:
+    """A new entry of `kind`, generated from its schema: every required field
+    (and the optional ones, commented) with placeholders to replace."""
+    schema = load_support_schema(root, kind)
+    if schema is None:
+        raise FileNotFoundError(schema_path(root, kind))
+    day = (today or dt.date.today()).isoformat()
+    required = schema.get("required", [])
+    lines = [f"# yaml-language-server: $schema=../schemas/{kind}.schema.json",
+             f"# A new {kind} entry: replace every {PLACEHOLDER}; cite a public source that shows it, with the day you checked it.",
+             "# Optional fields are commented out; see the field reference page."]
+    props = schema["properties"]
+    order = [n for n in props if n not in ("sources", "reviewed")] + [n for n in ("sources", "reviewed") if n in props]
+    for name in order:
+        node = props[name]
+        value = _skeleton_value(name, node, entry_id, day)
+        text = f"{name}: {value}" if not value.startswith("\n") else f"{name}:{value}"
+        if name in required:
+            lines.append(text)
+        else:
+            lines.extend("# " + line for line in text.split("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def _skeleton_value(name: str, node: dict, entry_id: str, day: str) -> str:
+    if name == "id":
+        return entry_id
+    if node.get("type") == "object" and set(node.get("properties", {})) == {"vi", "en"}:
+        return f'{{vi: "{PLACEHOLDER}", en: "{PLACEHOLDER}"}}'
+    if node.get("enum"):
+        return f"{node['enum'][0]}  # one of: {', '.join(map(str, node['enum']))}"
+    if node.get("format") == "date":
+        return day
+    if node.get("type") == "array":
+        items = node.get("items", {})
+        if items.get("type") == "object":
+            props = items.get("properties", {})
+            fields = []
+            for key, sub in props.items():
+                if key in items.get("required", []):
+                    if set(sub.get("properties", {})) == {"vi", "en"}:
+                        fields.append(f'{key}: {{vi: "{PLACEHOLDER}", en: "{PLACEHOLDER}"}}')
+                    elif sub.get("format") == "date":
+                        fields.append(f"{key}: {day}")
+                    elif sub.get("type") == "integer":
+                        fields.append(f"{key}: {day[:4]}")
+                    elif key == "url":
+                        fields.append(f"{key}: https://{PLACEHOLDER}")
+                    else:
+                        fields.append(f'{key}: "{PLACEHOLDER}"')
+            return "\n  - " + "\n    ".join(fields)
+        if items.get("enum"):
+            return f"[{items['enum'][0]}]  # any of: {', '.join(map(str, items['enum']))}"
+        return "[]"
+    if node.get("type") == "boolean":
+        return "false"
+    if node.get("type") in ("number", "integer"):
+        return "0"
+    if node.get("pattern", "").startswith("^https?"):
+        return f"https://{PLACEHOLDER}"
+    return f'"{PLACEHOLDER}"'
