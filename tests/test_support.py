@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import MINI, ROOT, make_site_project, run_cpkb
 from cpkb.source.support import KINDS, skeleton_yaml, validate_support
 
@@ -225,6 +224,7 @@ PAGES = ["support", "support/consultants", "support/funding", "support/cases", "
          "support/events", "support/awards", "support/reference"]
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_support_pages_exist_in_both_languages(support_site, page, lang):
@@ -236,6 +236,7 @@ def test_support_pages_exist_in_both_languages(support_site, page, lang):
         assert kind is not None and kind.get_text() in ("consultant", "funding", "case", "event", "award")
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_hostile_text_is_inert(support_site, page, lang):
@@ -249,6 +250,7 @@ def test_hostile_text_is_inert(support_site, page, lang):
         assert "<script>window.__pwned=1</script>" in article.get_text()  # shown as text
 
 
+@pytest.mark.build
 def test_consultant_directory_has_filters_and_links_sectors(support_site):
     soup = _page(support_site, "en/support/consultants")
     form = soup.select_one("form[data-cp-filter=consultants]")
@@ -262,6 +264,7 @@ def test_consultant_directory_has_filters_and_links_sectors(support_site):
     assert sector.select_one('a[href="../../support/cases/evil-case/"]')
 
 
+@pytest.mark.build
 def test_measure_pages_show_funding_and_case_count(support_site):
     soup = _page(support_site, "en/measures/bev-001")
     assert soup.select_one('a[href="../../support/funding/#evil-fund"]')
@@ -271,6 +274,7 @@ def test_measure_pages_show_funding_and_case_count(support_site):
     assert other.select_one(".cp-support-cases")["data-cases"] == "0"
 
 
+@pytest.mark.build
 def test_case_page_marks_figures_as_reported_and_links_measures(support_site):
     soup = _page(support_site, "en/support/cases/evil-case")
     text = soup.select_one("article").get_text(" ")
@@ -278,6 +282,7 @@ def test_case_page_marks_figures_as_reported_and_links_measures(support_site):
     assert soup.select_one('a[href="../../../measures/bev-001/"]')
 
 
+@pytest.mark.build
 def test_events_page_splits_upcoming_and_past(support_site):
     soup = _page(support_site, "support/events")
     headings = [h.get_text(strip=True).rstrip("¶") for h in soup.select("article h2")]
@@ -286,6 +291,7 @@ def test_events_page_splits_upcoming_and_past(support_site):
     assert [c["id"] for c in cards] == ["next-course", "past-workshop"]
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_ics_feed_parses_and_has_the_events(support_site, lang):
     import icalendar
@@ -304,6 +310,7 @@ def test_ics_feed_parses_and_has_the_events(support_site, lang):
     assert str(events["past-workshop@cpkb"]["summary"]).startswith("Hội thảo" if lang == "vi" else "Workshop")
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_downloads_contain_the_entries(support_site, lang):
     downloads = support_site / "downloads"

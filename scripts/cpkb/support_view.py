@@ -10,8 +10,8 @@ points at pages and the PDF at anchors.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from markupsafe import Markup
 
@@ -171,10 +171,10 @@ def _sector(cat: Catalogue, key: str, lang: str) -> Labelled:
 def consultant_view(cat: Catalogue, e: Entry, lang: str, href_for: HrefFor) -> ConsultantView:
     d = e.data
     return ConsultantView(
-        e.id, d["name"][lang], Labelled(d["kind"], value_label("support.consultant_kind", d["kind"], lang)),
-        Labelled(d["region"], value_label("support.region", d["region"], lang)), tuple(d.get("provinces") or ()),
+        e.id, d["name"][lang], Labelled(d["kind"], value_label("consultant_kind", d["kind"], lang)),
+        Labelled(d["region"], value_label("support_region", d["region"], lang)), tuple(d.get("provinces") or ()),
         tuple(_sector(cat, k, lang) for k in d.get("sectors") or ()),
-        tuple(Labelled(s, value_label("support.service", s, lang)) for s in d["services"]),
+        tuple(Labelled(s, value_label("support_service", s, lang)) for s in d["services"]),
         d.get("website"), _md(e, "description", lang, href_for), _sources(e, lang), _day(d["reviewed"], lang))
 
 
@@ -182,7 +182,7 @@ def funding_view(cat: Catalogue, e: Entry, lang: str, href_for: HrefFor) -> Fund
     d = e.data
     return FundingView(
         e.id, d["name"][lang], d["provider"][lang],
-        Labelled(d["kind"], value_label("support.funding_kind", d["kind"], lang)),
+        Labelled(d["kind"], value_label("funding_kind", d["kind"], lang)),
         _md(e, "finances", lang, href_for), _md(e, "eligible", lang, href_for),
         _md(e, "terms", lang, href_for) if d.get("terms") else None, _md(e, "how_to_apply", lang, href_for),
         tuple(LegalBasisView(b["title"], b["url"], _day(b["checked"], lang)) for b in d["legal_basis"]),
@@ -223,7 +223,7 @@ def event_view(e: Entry, lang: str, href_for: HrefFor, today: dt.date) -> EventV
 def award_view(e: Entry, lang: str, href_for: HrefFor) -> AwardView:
     d = e.data
     return AwardView(
-        e.id, d["name"][lang], d["authority"][lang], Labelled(d["scope"], value_label("support.award_scope", d["scope"], lang)),
+        e.id, d["name"][lang], d["authority"][lang], Labelled(d["scope"], value_label("award_scope", d["scope"], lang)),
         _md(e, "purpose", lang, href_for), _md(e, "criteria", lang, href_for), _md(e, "how_to_apply", lang, href_for),
         tuple(RecipientView(r["year"], r["name"], r["url"]) for r in d.get("recipients") or ()),
         _sources(e, lang), _day(d["reviewed"], lang))
@@ -322,5 +322,13 @@ def export_rows(support: Support, kind: str, lang: str) -> list[dict]:
     return rows
 
 
-__all__ = ["KINDS", "SupportViews", "support_views", "funding_for_measure", "cases_for_measure",
-           "cases_in_sector", "consultants_for_sector", "export_rows"]
+__all__ = [
+    "KINDS",
+    "SupportViews",
+    "cases_for_measure",
+    "cases_in_sector",
+    "consultants_for_sector",
+    "export_rows",
+    "funding_for_measure",
+    "support_views",
+]

@@ -11,8 +11,8 @@ there, plain text escaped by the templates here.
 from __future__ import annotations
 
 import csv
-import html
 import datetime as dt
+import html
 import io
 import json
 from pathlib import Path
@@ -22,8 +22,15 @@ from markupsafe import Markup
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import Catalogue, Measure
 from cpkb.source.support import KINDS, SUPPORT_DIR, Support, load_support
-from cpkb.support_view import (cases_for_measure, cases_in_sector, consultant_view, consultants_for_sector,
-                               export_rows, funding_for_measure, support_views)
+from cpkb.support_view import (
+    cases_for_measure,
+    cases_in_sector,
+    consultant_view,
+    consultants_for_sector,
+    export_rows,
+    funding_for_measure,
+    support_views,
+)
 from cpkb.text.labels import label
 
 PAGES = ("consultants", "funding", "cases", "events", "awards")
@@ -49,7 +56,9 @@ def ics_name(lang: str) -> str:
 
 
 def _env():
-    from cpkb.site.pages import _env as pages_env  # one Jinja environment with the shared filters
+    from cpkb.site.pages import (
+        _env as pages_env,  # one Jinja environment with the shared filters
+    )
 
     return pages_env()
 
@@ -112,9 +121,9 @@ def render_support_reference(root: Path, lang: str) -> str:
             continue
         body = render_field_reference(schema, lang)
         body = body[body.index("\n## "):] if "\n## " in body else body  # drop the measures' own title and intro
-        body = re.sub(r"\(#([\w-]+)\)", lambda m: f"(#{kind}-{m.group(1)})", body)
-        body = re.sub(r"\{#([\w-]+)\}", lambda m: f"{{#{kind}-{m.group(1)}}}", body)
-        body = re.sub(r"^(#{2,3}) ", r"#\1 ", body, flags=re.M)  # one level down, under the kind
+        body = re.sub(r"\(#([\w-]+)\)", rf"(#{kind}-\1)", body)
+        body = re.sub(r"\{#([\w-]+)\}", rf"{{#{kind}-\1}}", body)
+        body = re.sub(r"^(#{2,3}) ", r"#\1 ", body, flags=re.MULTILINE)  # one level down, under the kind
         out += [f"## {t('support.' + kind + '.title')} (`handbook/support/{kind}/`)", "",
                 f"`cpkb new --kind {kind} --id <id>`", "", body.strip(), ""]
     return "\n".join(out)
@@ -136,7 +145,7 @@ def render_ics(events, lang: str) -> str:
         event.add("dtstart", e.start)
         event.add("dtend", e.end + dt.timedelta(days=1))  # DTEND of an all-day event is exclusive
         # DTSTAMP from the entry itself, not the clock: the feed is reproducible.
-        event.add("dtstamp", dt.datetime.combine(e.start, dt.time(0, 0), tzinfo=dt.timezone.utc))
+        event.add("dtstamp", dt.datetime.combine(e.start, dt.time(0, 0), tzinfo=dt.UTC))
         event.add("location", label("support.events.online", lang) if e.online else e.place)
         event.add("organizer", e.organiser)  # free text: the sources give no address
         if e.sources:
@@ -155,7 +164,6 @@ def measure_block(cat: Catalogue, support: Support, m: Measure, lang: str) -> Ma
     t = _t(lang)
     funding = funding_for_measure(support, m)
     cases = cases_for_measure(support, m.id)
-    href = lambda mid: None
     return Markup(_env().get_template("support_measure_block.md.j2").render(
         t=t, lang=lang, funding=[(e.id, e.data["name"][lang]) for e in funding],
         cases=[(e.id, e.data["title"][lang]) for e in cases], n=len(cases)))
