@@ -333,3 +333,14 @@ def test_a_project_without_support_data_builds_as_before(mini_project):
 
     pages = render_pages(mini_project)
     assert not any(p.startswith("support/") for p in pages)
+
+
+@pytest.mark.build
+def test_no_broken_links_or_anchors_on_support_pages(support_site):
+    lychee = shutil.which("lychee") or str(Path(__import__("sys").executable).parent / "lychee")
+    result = __import__("subprocess").run(
+        [lychee, "--offline", "--include-fragments", "--no-progress", "--root-dir", str(support_site),
+         f"{support_site}/support/**/*.html", f"{support_site}/en/support/**/*.html",
+         f"{support_site}/measures/**/*.html", f"{support_site}/en/sectors/**/*.html", f"{support_site}/downloads/index.html"],
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
