@@ -22,6 +22,7 @@ from pathlib import Path
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
 from cpkb.site.exports import write_exports
+from cpkb.site.support_pages import write_support_exports
 
 PAGEFIND_EXCLUDE = ".headerlink, .cp-chart, .cp-compare, .md-source-file"
 """Parts of pages kept out of search excerpts (anchors, chart data, tables)."""
@@ -174,6 +175,7 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
             log("cpkb: CPKB_SITE_URL is not set: the downloads link measures from the site root, not absolutely")
         for lang in LANGUAGES:
             write_exports(catalogue, downloads, lang, site_url=site_url)
+            write_support_exports(root, catalogue, downloads, lang)
         report.seconds["exports"] = time.perf_counter() - step
 
         if with_pdf:

@@ -20,6 +20,7 @@ from cpkb.cli.common import cli_language, project_root
 from cpkb.text.labels import LabelGroup, label
 from cpkb.source.translations import TODO
 from cpkb.cli.draft import NewMeasureError, build_draft, flag_fields, render_measure_yaml, write_draft
+from cpkb.source.support import KINDS as SUPPORT_KINDS
 from cpkb.source.schema import Field, child_fields, description, first_sentence, range_scopes, resolve_ref
 
 
@@ -47,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t = LabelGroup("cli.new", lang)
     p = sub.add_parser("new", help=t["help"], description=t["description"], allow_abbrev=False)
     p.add_argument("--dry-run", action="store_true", help=t["dry_run"])
+    p.add_argument("--kind", choices=("measure",) + SUPPORT_KINDS, default="measure", help=t["kind"])
     p.add_argument("--lang", choices=("vi", "en"), default=lang, help=t["lang"])
     ask = p.add_mutually_exclusive_group()
     ask.add_argument("-i", "--interactive", action="store_true", default=None, help=t["interactive"])
@@ -87,6 +89,8 @@ def run(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
     lang = args.lang
     t = LabelGroup("cli.new", lang)
     root = project_root()
+    if getattr(args, "kind", "measure") != "measure":
+        return _new_support_entry(args, root, t)
     measures_dir = root / "measures"
     schema = _load_schema()
     if schema is None:
@@ -269,3 +273,32 @@ def _items_schema(f: Field, schema: dict) -> dict:
 
 def _singular(name: str) -> str:
     return name[:-1] if name.endswith("s") else name
+
+
+def _new_support_entry(args: argparse.Namespace, root: Path, t: LabelGroup) -> int:
+    """Write a skeleton of a support entry (handbook/support/<kind>/<id>.yml) from its schema.
+    The skeleton's placeholders do not validate: the editor fills them in from the source."""
+    import re
+
+    from cpkb.source.support import SUPPORT_DIR, skeleton_yaml
+
+    entry_id = getattr(args, "field:id", None) or ""  # the measures' --id flag names the entry too
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,60}", entry_id):
+        print(t["error"].format(message=t["bad_entry_id"]), file=sys.stderr)
+        return 2
+    try:
+        text = skeleton_yaml(root, args.kind, entry_id)
+    except FileNotFoundError as err:
+        print(t["error"].format(message=str(err)), file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(text, end="")
+        return 0
+    path = root / SUPPORT_DIR / args.kind / f"{entry_id}.yml"
+    if path.exists():
+        print(t["error"].format(message=t["entry_exists"].format(path=path)), file=sys.stderr)
+        return 2
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(t["entry_written"].format(path=path))
+    return 0

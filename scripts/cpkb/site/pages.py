@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from cpkb import LANGUAGES
 from cpkb.site.common import edit_base, env, pdf_name, to_root, translator
 from cpkb.site.editor_pages import editor_pages
+from cpkb.site import support_pages
 from cpkb.site.handbook_pages import both_languages, handbook_index, handbook_pages
 from cpkb.source import handbook
 from cpkb.source.benchmarks import RESULTS
@@ -33,7 +34,7 @@ from cpkb.view import MeasureView, measure_view, sector_view
 
 __all__ = ["edit_base", "to_root", "generate_pages", "build_nav", "nav_translations", "render_pages"]
 
-GENERATED_DIRS = ("measures", "sectors", "handbook")
+GENERATED_DIRS = ("measures", "sectors", "handbook", "support")
 """Folders of docs/ that hold only generated pages (all git-ignored)."""
 DATA_BASENAME = "cp-measures"
 
@@ -43,7 +44,8 @@ def pdf_sectors(root: Path, cat: Catalogue) -> set[str]:
     return {key for key in handbook.planned_books(root, cat) if key}
 
 
-def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None) -> str:
+def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None,
+                        support_block: str = "") -> str:
     """The Markdown page of one measure in one language.
 
     The record's Markdown arrives as HTML (the view renders it), which MkDocs
@@ -53,7 +55,7 @@ def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | 
     v = measure_view(cat, m, lang, lambda mid: f"../{cat.by_id[mid].slug}/" if mid in cat.by_id else None)
     return env().get_template("measure.md.j2").render(
         m=m, v=v, lang=lang, t=translator(lang),
-        edit_url=f"{edit_base}{m.path}" if edit_base else None,
+        edit_url=f"{edit_base}{m.path}" if edit_base else None, support_block=Markup(support_block),
     )
 
 
@@ -110,13 +112,18 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     glossary = handbook.glossary(root)
     with_pdf = pdf_sectors(root, cat)
     translations = translation_report(root / "measures", root=root)  # read once, rendered per language
+    support = support_pages.load(root, cat)  # raises SourceError listing every problem
     pages: dict[str, str] = {}
     problems: list = []
     for lang in LANGUAGES:
         for m in cat.measures:
-            pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(cat, m, lang, edit_base)
-        pages.update(_sector_pages(root, cat, lang, with_pdf, problems))
+            pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(
+                cat, m, lang, edit_base, support_pages.measure_block(cat, support, m, lang))
+        pages.update(_sector_pages(root, cat, lang, with_pdf, problems,
+                                   lambda key: support_pages.sector_block(cat, support, key, lang)))
+        pages.update(support_pages.render_support_pages(root, cat, support, lang))
         pages.update(_catalogue_and_downloads(cat, lang, with_pdf))
+        pages[f"downloads.{lang}.md"] += support_pages.downloads_section(root, lang)
         pages.update(handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = handbook_index(root, cat, pages, lang)
         pages.update(editor_pages(root, lang, translations))
@@ -125,7 +132,8 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     return pages
 
 
-def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list) -> dict[str, str]:
+def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list,
+                  support_block=lambda key: "") -> dict[str, str]:
     """One page per sector (introduction from its handbook, measures by stage,
     charts, comparison table, PDF link) and the sector index (one card per sector)."""
     jinja, t = env(), translator(lang)
@@ -147,6 +155,7 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
             v=view, sector=s, lang=lang, t=t, intro=Markup(intro),
             charts=Markup(_charts(cat.in_sector(s.key), cat.vocabulary, lang, s.key, "../../measures/")),
             table=Markup(comparison_table(view.measures, lang, "../../measures/")),
+            support_block=Markup(support_block(s.key)),
             has_handbook=both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
             pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
     pages[f"sectors/index.{lang}.md"] = jinja.get_template("sectors_index.md.j2").render(
@@ -227,6 +236,7 @@ def build_nav(root: Path) -> list:
         {t("nav.sectors"): ["sectors/index.md"] + [f"sectors/{s.key}.md" for s in cat.sectors]},
         {t("nav.catalogue"): ["measures/index.md"]},
         {t("nav.handbook"): book},
+        *([{t("nav.support"): support_nav}] if (support_nav := support_pages.nav_section(root)) else []),
         {t("nav.downloads"): ["downloads.md"]},
         {t("nav.about"): ["about.md"]},
         {t("nav.guides"): guides},
@@ -235,7 +245,7 @@ def build_nav(root: Path) -> list:
 
 def nav_translations(lang: str) -> dict[str, str]:
     """Section titles of the default language mapped to `lang`."""
-    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "downloads", "guides", "about")
+    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "support", "downloads", "guides", "about")
     return {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
 
 

@@ -366,7 +366,9 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
     kind, value, expected = error.validator, error.instance, error.validator_value
     shown = _short(value)
     if kind == "required":
-        missing = next((f for f in expected if isinstance(value, dict) and f not in value), "?")
+        # jsonschema reports each missing field as its own error: name that one.
+        named = re.match(r"'(.+)' is a required property", error.message)
+        missing = named.group(1) if named else next((f for f in expected if isinstance(value, dict) and f not in value), "?")
         desc = _field_help(error.schema, missing)
         return f"missing required field '{missing}'", desc or "add it (see the field reference page)", at
     if kind == "additionalProperties":
