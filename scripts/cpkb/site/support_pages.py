@@ -31,6 +31,7 @@ from cpkb.support_view import (
     funding_for_measure,
     support_views,
 )
+from cpkb.site.common import env, translator
 from cpkb.text.labels import label
 
 PAGES = ("consultants", "funding", "cases", "events", "awards")
@@ -55,17 +56,7 @@ def ics_name(lang: str) -> str:
     return f"calendar-{lang}.ics"
 
 
-def _env():
-    from cpkb.site.pages import (
-        _env as pages_env,  # one Jinja environment with the shared filters
-    )
-
-    return pages_env()
-
-
-def _t(lang: str):
-    return lambda key, **values: label(key, lang, **values)
-
+_env, _t = env, translator  # one Jinja environment with the shared filters
 
 def _front(title: str, source: str) -> str:
     """Front matter: Material's templates do not escape the title, so escape it here."""
