@@ -111,7 +111,7 @@ def validate_support(root: Path, measure_ids: Iterable[str] | None = None,
         # The measures' checker reads sectors from the report: support files have
         # no `sector` field (they list `sectors`), so it never applies its
         # measure-only folder and prefix rules to them.
-        report = Report()
+        report = Report(root=root)
         good = []
         for path in files:
             support.files_checked += 1

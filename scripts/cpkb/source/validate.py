@@ -117,10 +117,6 @@ class Report:
     files_checked: int = 0
     root: Path = Path(".")
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
 
 @lru_cache(maxsize=4)
 def load_schema(measures_dir: Path) -> dict:
