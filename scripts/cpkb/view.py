@@ -159,3 +159,45 @@ def sector_view(cat: Catalogue, sector: Sector, lang: str, href_for: HrefFor) ->
     ordered = sorted(views, key=lambda v: (order[v.stage], v.measure.complexity, v.id))
     stages = tuple((stage, tuple(items)) for stage, items in groupby(ordered, key=lambda v: v.stage))
     return SectorView(sector, lang, sector.name[lang], views, stages)
+
+
+@dataclass(frozen=True)
+class TocEntryView:
+    """A heading of a chapter: its id (an anchor in the rendered body), text and level."""
+
+    id: str
+    title: str
+    level: int
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    """A handbook chapter in one language: title, rendered and sanitised body, its sections."""
+
+    slug: str
+    lang: str
+    title: str
+    body: Markup
+    toc: tuple[TocEntryView, ...]
+
+
+def chapter_view(chapter, lang: str, href_for: HrefFor) -> ChapterView:
+    """The view of a handbook chapter (source.handbook.Chapter); the toc comes from
+    Markdown's own toc_tokens (the level-2 sections under the chapter's title)."""
+    import html as html_lib
+
+    import markdown
+
+    from cpkb.text.markdown import EXTENSIONS, extension_configs, resolve_measure_links
+    from cpkb.text.safety import sanitize_html
+
+    text = resolve_measure_links(chapter.markdown, href_for, chapter.shown)
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=extension_configs())
+    body = sanitize_html(md.convert(text))
+    tokens = md.toc_tokens  # type: ignore[attr-defined]
+    title = chapter.title
+    sections = tokens
+    if len(tokens) == 1 and tokens[0]["level"] == 1:
+        title, sections = html_lib.unescape(tokens[0]["name"]), tokens[0]["children"]
+    toc = tuple(TocEntryView(t["id"], html_lib.unescape(t["name"]), t["level"]) for t in sections)
+    return ChapterView(chapter.slug, lang, title, Markup(body), toc)
