@@ -251,7 +251,8 @@ class _Book:
         )
 
     def contents(self) -> None:
-        self.emit(f"#outline(title: [{self.L('pdf.contents')}], depth: 2, indent: 1.2em)\n\n")
+        self.emit(f"#heading(level: 1, outlined: false, bookmarked: true)[{self.L('pdf.contents')}] <contents>\n",
+                  "#outline(title: none, depth: 2, indent: 1.2em)\n\n")
 
     # -- divisions --
 
@@ -307,7 +308,7 @@ class _Book:
         heads = ", ".join(f"[*{self.L(k)}*]" for k in ("table.id", "table.measure", "figures.technique",
                                                        "figures.complexity", "figures.investment",
                                                        "figures.payback", "pdf.page"))
-        self.emit("#table(columns: (auto, 2.3fr, 1fr, auto, 1.1fr, 0.8fr, auto), stroke: cp-rule, "
+        self.emit("#table(columns: (auto, 2.2fr, 1fr, auto, 1.2fr, 0.8fr, auto), stroke: cp-rule, "
                   "inset: (x: 4pt, y: 3.5pt),\n",
                   f"  table.header({heads}),\n  " + ",\n  ".join(rows) + ")\n\n")
         for v in views:
@@ -391,7 +392,7 @@ class _Book:
             widths = ", ".join(f"{x}fr" for x in column_weights(w))
             # Each sheet on a right-hand page with a blank back: sheets are printed
             # double-sided and the back is the room a sheet may ask for (diagrams, notes).
-            self.emit("#pagebreak(to: \"odd\", weak: true)\n",
+            self.emit("#cp-recto()\n",
                       f"#cp-worksheet([{top}], ({fields}{',' if w.fields else ''}), ({columns},), "
                       f"({widths},), {int(w.rows)})\n\n")
 
