@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from cpkb.source.catalogue import Catalogue, Measure, Range, Sector, Source, cost_band, payback_band
 from cpkb.text.labels import label, value_label
-from cpkb.text.markdown import render_fragment
+from cpkb.text.markdown import MEASURE_LINK
 from cpkb.text.numbers import format_day, format_percent_range, format_vnd_exact, format_vnd_range, format_years
 
 HrefFor = Callable[[str], "str | None"]
@@ -106,12 +106,44 @@ def saving_views(cat: Catalogue, m: Measure, lang: str) -> tuple[SavingView, ...
     return tuple(out)
 
 
+_RENDERED: dict[tuple, Markup] = {}
+_MARKDOWN: list = []
+
+
+def _markdown():
+    """One Markdown converter, reset between fragments: building one costs more than
+    converting a fragment (extension set-up), and a book has hundreds of fragments."""
+    import markdown
+
+    from cpkb.text.markdown import EXTENSIONS, extension_configs
+
+    if not _MARKDOWN:
+        _MARKDOWN.append(markdown.Markdown(extensions=EXTENSIONS, extension_configs=extension_configs()))
+    return _MARKDOWN[0].reset()
+
+
+def _render_fragment(text: str, href_for: HrefFor, where: str) -> str:
+    """text.markdown.render_fragment with a reused converter (same steps, same output)."""
+    from cpkb.text.markdown import escape_markdown_block, resolve_measure_links
+    from cpkb.text.safety import sanitize_html
+
+    resolved = resolve_measure_links(escape_markdown_block(text), href_for, where)
+    return sanitize_html(_markdown().convert(resolved))
+
+
 def measure_view(cat: Catalogue, m: Measure, lang: str, href_for: HrefFor) -> MeasureView:
     """The view of `m` in `lang`; raises MeasureLinkError for a link to an unknown measure."""
     sector = cat.sector_by_key[m.sector]
 
     def md(text: str, field: str) -> Markup:
-        return Markup(render_fragment(text, href_for, f"{m.path} {field}.{lang}"))
+        # The same text with the same link targets renders the same: books share
+        # most measures (every sector book has the utilities), so render each once.
+        key = (text, tuple(href_for(mid.upper()) for mid in MEASURE_LINK.findall(text)))
+        if key not in _RENDERED:
+            if len(_RENDERED) > 20_000:
+                _RENDERED.clear()
+            _RENDERED[key] = Markup(_render_fragment(text, href_for, f"{m.path} {field}.{lang}"))
+        return _RENDERED[key]
 
     return MeasureView(
         measure=m, lang=lang, sector=sector, sector_name=sector.name[lang], stage=m.process_stage[lang],
@@ -186,13 +218,11 @@ def chapter_view(chapter, lang: str, href_for: HrefFor) -> ChapterView:
     Markdown's own toc_tokens (the level-2 sections under the chapter's title)."""
     import html as html_lib
 
-    import markdown
-
-    from cpkb.text.markdown import EXTENSIONS, extension_configs, resolve_measure_links
+    from cpkb.text.markdown import resolve_measure_links
     from cpkb.text.safety import sanitize_html
 
     text = resolve_measure_links(chapter.markdown, href_for, chapter.shown)
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=extension_configs())
+    md = _markdown()
     body = sanitize_html(md.convert(text))
     tokens = md.toc_tokens  # type: ignore[attr-defined]
     title = chapter.title

@@ -13,10 +13,11 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from cpkb import LANGUAGES, __version__
-from cpkb.pdf.markup import Context, escape, html_to_typst, label as typst_label, parse_html, string
+from cpkb.pdf.markup import Context, _blocks, _find, escape, html_to_typst, label as typst_label, parse_html, string
 from cpkb.source.catalogue import Measure, Sector
 from cpkb.source.handbook import Sources, Worksheet
 from cpkb.source.problems import Problem
@@ -263,30 +264,39 @@ class _Book:
         scope = f"{part}-{view.slug}-"
         ident = f"chapter-{part}-{view.slug}"
         self.division(ident, view.title)
-        root = parse_html(str(view.body))
-        # The chapter's own "# Title" is the division heading written above.
-        root.children = [c for c in root.children if not (getattr(c, "tag", "") == "h1")]
-        from cpkb.pdf.markup import _blocks  # the children without the title
+        body = str(view.body)
+        key = (body, scope, tuple(t in self.anchors for t in _HREF.findall(body)))
+        if key not in _CHAPTER_TYPST:
+            root = parse_html(body)
+            # The chapter's own "# Title" is the division heading written above.
+            root.children = [c for c in root.children if not (getattr(c, "tag", "") == "h1")]
+            anchors = set(self.anchors)
+            ctx = Context(anchors, {}, scope=scope)
+            for div in _find(root, lambda n: n.tag == "div" and "footnote" in n.classes()):
+                for li in _find(div, lambda n: n.tag == "li" and n.attrs.get("id")):
+                    ctx.footnotes[li.attrs["id"]] = li
+            headings = {scope + h.attrs["id"] for h in _find(root, lambda n: n.tag in ("h2", "h3", "h4", "h5", "h6")
+                                                               and n.attrs.get("id"))}
+            ctx.anchors |= headings
+            typ = _blocks(root.children, ctx)
+            _CHAPTER_TYPST[key] = (typ, dict(ctx.assets), headings, self._sections_of(root, ident, scope))
+        typ, assets, headings, sections = _CHAPTER_TYPST[key]
+        self.anchors |= headings
+        self.assets.update(assets)
+        self.sections.extend(sections)
+        self.emit(typ, "\n")
 
-        ctx = Context(self.anchors, self.assets, scope=scope)
-        ctx.footnotes = {}
-        from cpkb.pdf.markup import _find
-        for div in _find(root, lambda n: n.tag == "div" and "footnote" in n.classes()):
-            for li in _find(div, lambda n: n.tag == "li" and n.attrs.get("id")):
-                ctx.footnotes[li.attrs["id"]] = li
-        for h in _find(root, lambda n: n.tag in ("h2", "h3", "h4", "h5", "h6") and n.attrs.get("id")):
-            self.anchors.add(scope + h.attrs["id"])
-        self.emit(_blocks(root.children, ctx), "\n")
-        self._sections_of(root, ident, scope)
-
-    def _sections_of(self, root, ident: str, scope: str) -> None:
-        current, text = ident, []
+    @staticmethod
+    def _sections_of(root, ident: str, scope: str) -> list[tuple[str, str]]:
+        """(label, plain text) of each level-2 section, for the keyword index."""
+        sections, current, text = [], ident, []
         for c in root.children:
             if getattr(c, "tag", "") == "h2" and c.attrs.get("id"):
-                self.sections.append((current, " ".join(text)))
+                sections.append((current, " ".join(text)))
                 current, text = scope + c.attrs["id"], []
             text.append(c if isinstance(c, str) else c.text())
-        self.sections.append((current, " ".join(text)))
+        sections.append((current, " ".join(text)))
+        return sections
 
     def measures(self, sector: Sector, views: list[MeasureView], list_sheets: bool) -> None:
         lang = self.lang
@@ -336,15 +346,15 @@ class _Book:
             notes.append(f"[*{L('figures.basis')}:* {escape(v.savings_basis)}]")
         ctx = Context(self.anchors, self.assets, heading_offset=2, outlined_levels=0)
         if v.figure_note:
-            notes.append(f"[*{L('figures.how_derived')}:* {html_to_typst(str(v.figure_note), ctx).strip()}]")
+            notes.append(f"[*{L('figures.how_derived')}:* {self.fragment(v.figure_note, ctx).strip()}]")
         self.emit(f"#cp-figures(({grid},), ({', '.join(notes)},))\n\n")
 
         def part(key: str, body: str) -> None:
             self.emit(f"#heading(level: 3, outlined: false)[{L(key)}]\n", body, "\n")
 
-        part("measure.description", html_to_typst(str(v.description), ctx))
-        part("measure.environmental_benefits", html_to_typst(str(v.environmental_benefits), ctx))
-        part("measure.applicability", html_to_typst(str(v.applicability), ctx))
+        part("measure.description", self.fragment(v.description, ctx))
+        part("measure.environmental_benefits", self.fragment(v.environmental_benefits, ctx))
+        part("measure.applicability", self.fragment(v.applicability, ctx))
         if v.related:
             items = []
             for r in v.related:
@@ -424,8 +434,10 @@ class _Book:
         texts = [(ident, text.casefold()) for ident, text in self.sections]
         for t in self.plan.sources.glossary:
             term = t.term[lang]
-            pattern = re.compile(r"(?<!\w)" + re.escape(term.casefold()) + r"(?!\w)")
-            hits = [ident for ident, text in texts if pattern.search(text)][:8]
+            folded = term.casefold()
+            pattern = re.compile(r"(?<!\w)" + re.escape(folded) + r"(?!\w)")
+            # The substring test first: most terms are absent from most sections.
+            hits = [ident for ident, text in texts if folded in text and pattern.search(text)][:8]
             if t.term[lang] in self.glossary_labels:
                 hits.append(self.glossary_labels[term])
             if hits:
@@ -462,6 +474,26 @@ class _Book:
                               f"[#cp-pageref(<measure-{m.slug}>)])\n")
             self.emit("\n")
 
+    def chapter_view(self, chapter) -> ChapterView:
+        """chapter_view, once per chapter, language and link targets (the general
+        chapters are in every book)."""
+        links = tuple(self.href_for(mid.upper()) for mid in MEASURE_LINK.findall(chapter.markdown))
+        key = (chapter.path, self.lang, links)
+        if key not in _CHAPTERS:
+            _CHAPTERS[key] = chapter_view(chapter, self.lang, self.href_for)
+        return _CHAPTERS[key]
+
+    def fragment(self, html, ctx: Context) -> str:
+        """html_to_typst, once per fragment and link targets (most measures are in several books)."""
+        text = str(html)
+        if "<svg" in text:
+            return html_to_typst(text, ctx)
+        targets = tuple(t in self.anchors for t in _HREF.findall(text))
+        key = (text, targets, ctx.heading_offset)
+        if key not in _FRAGMENTS:
+            _FRAGMENTS[key] = html_to_typst(text, ctx)
+        return _FRAGMENTS[key]
+
     # -- the whole book --
 
     def build(self) -> BookSource:
@@ -475,11 +507,11 @@ class _Book:
         else:
             self.contents()
             for chapter in sources.general[lang]:
-                self.chapter(chapter_view(chapter, lang, self.href_for), "general")
+                self.chapter(self.chapter_view(chapter), "general")
             for key in book_sectors(plan):
                 chapter = sources.sector_chapters.get((key, lang))
                 if chapter:
-                    self.chapter(chapter_view(chapter, lang, self.href_for), "sector")
+                    self.chapter(self.chapter_view(chapter), "sector")
                 sector = self.cat.sector_by_key[key]
                 views = [measure_view(self.cat, m, lang, self.href_for) for m in self.printed if m.sector == key]
                 self.measures(sector, views, list_sheets=plan.sector is not None)
@@ -496,13 +528,24 @@ class _Book:
         return BookSource("".join(self.out), self.assets, source_date(sources.spec.date))
 
 
+_CHAPTERS: dict[tuple, ChapterView] = {}
+_CHAPTER_TYPST: dict[tuple, tuple] = {}
+_FRAGMENTS: dict[tuple, str] = {}
+_HREF = re.compile(r'href="#([^"]+)"')
+
+
 def render_book(plan: BookPlan) -> BookSource:
     """The whole book as a Typst document with its assets (pure: no file is written)."""
     return _Book(plan).build()
 
 
 def _text_of(html) -> str:
-    return parse_html(str(html)).text()
+    return _plain_text(str(html))
+
+
+@lru_cache(maxsize=4096)
+def _plain_text(html: str) -> str:
+    return parse_html(html).text()
 
 
 # Columns of a worksheet get a share of the width by what is written in them:

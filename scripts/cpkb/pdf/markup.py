@@ -303,9 +303,10 @@ _VIEWBOX = re.compile(r"^\s*[-\d.]+[ ,]+[-\d.]+[ ,]+([\d.]+)[ ,]+([\d.]+)\s*$")
 
 
 def _svg(n: Node, ctx: Context) -> str:
-    name = f"figure-{len(ctx.assets) + 1}.svg"
     n.attrs.setdefault("font-family", "Noto Sans, DejaVu Sans")
-    ctx.assets[name] = serialize_svg(n).encode("utf-8")
+    data = serialize_svg(n).encode("utf-8")
+    name = f"figure-{hashlib.sha256(data).hexdigest()[:16]}.svg"  # by content: the same figure, the same file
+    ctx.assets[name] = data
     alt = n.attrs.get("aria-label") or ""
     match = _VIEWBOX.match(n.attrs.get("viewbox", ""))
     w, h = (float(match.group(1)), float(match.group(2))) if match else (4.0, 3.0)
