@@ -1,13 +1,12 @@
 #!/bin/sh
 # Install the Debian packages the build and the tests need, when missing.
-#   libpango-1.0-0 libpangoft2-1.0-0  WeasyPrint's text layout
-#   fonts-noto-core                   Noto Sans: PDF font and the site's self-hosted web font
+#   fonts-noto-core                   Noto Sans: PDF font (Typst reads it from font_paths) and the site's self-hosted web font
 #   fonts-dejavu-core                 DejaVu Sans: PDF fallback for the symbols Noto Sans lacks (−, ✓)
 #   poppler-utils                     pdftotext / pdftoppm, used by the PDF tests
 #   chromium                          the browser tests (Playwright drives Debian's build)
 #   nodejs npm                        only when npm is missing: axe-core for the accessibility tests
 set -e
-PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-dejavu-core poppler-utils chromium"
+PACKAGES="fonts-noto-core fonts-dejavu-core poppler-utils chromium"
 missing=""
 command -v npm >/dev/null || missing=" nodejs npm"
 for p in $PACKAGES; do

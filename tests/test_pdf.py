@@ -21,7 +21,9 @@ from cpkb import LANGUAGES
 from cpkb import cli
 from cpkb.pdf import books as pdf
 from cpkb.source.catalogue import load_catalogue
-from cpkb.pdf.html import css_string, plan_books, render_book_html, vi_sort_key
+from cpkb.pdf.book import WORKSHEETS_BOOK, column_weights, plan_books, render_book
+from cpkb.pdf.markup import escape, string
+from cpkb.text.numbers import vi_sort_key
 from cpkb.source import handbook
 from cpkb.source.handbook import load_sources
 from cpkb.source.problems import SourceError
@@ -63,6 +65,10 @@ def page_texts(path: Path) -> list[str]:
     return out.split("\f")[:-1]
 
 
+TOC_LEADER = r"(?: ?\.)+ ?\u2060?(\d+)"
+"""A contents line: title, dot leader, page."""
+
+
 def flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -97,26 +103,22 @@ def division_pages(path: Path, title: str) -> range:
     return range(start, (min(later) if later else len(PdfReader(str(path)).pages) + 1))
 
 
-def overflowing_boxes(root: Path, book: str | None, lang: str) -> list[tuple[int, str, float]]:
-    """(page, element, mm) of every box that sticks out of the text block to the right:
-    what the printer would cut off. Walks WeasyPrint's laid-out boxes (internal API)."""
-    from weasyprint import HTML
-
-    [plan] = plan_books(sources_of(root), [book], [lang])
-    document = HTML(string=render_book_html(plan)).render()
-    found = []
-    for number, page in enumerate(document.pages, start=1):
-        page_box = page._page_box
-        right = page_box.margin_width() - page_box.margin_right
-        stack = list(page_box.children)
-        while stack:
-            box = stack.pop()
-            stack.extend(getattr(box, "children", None) or [])
-            if type(box).__name__ == "MarginBox" or getattr(box, "width", None) is None:
-                continue
-            excess = box.position_x + box.margin_width() - right
-            if excess > 1:  # CSS px; a pixel of rounding is not a cut
-                found.append((number, box.element_tag, round(excess * 25.4 / 96, 1)))
+def words_outside_text_block(path: Path) -> list[tuple[int, str, float]]:
+    """(page, word, mm) of every word that sticks out of the text block sideways: what
+    the printer would cut off. Read from poppler's word boxes (pdftotext -bbox)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    found, page, width = [], 0, 595.0
+    mm = 72 / 25.4
+    for line in out.splitlines():
+        if line.lstrip().startswith("<page "):
+            page += 1
+            width = float(re.search(r'width="([\d.]+)"', line).group(1))
+        elif line.lstrip().startswith("<word "):
+            x0, x1 = (float(v) for v in re.search(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', line).groups())
+            word = re.sub(r"<[^>]+>", "", line).strip()
+            # The smaller margin (outside, 18 mm) on either side, less 1 mm for rounding.
+            if x0 < 17 * mm or x1 > width - 17 * mm:
+                found.append((page, word, round(max(17 * mm - x0, x1 - width + 17 * mm) / mm, 1)))
     return found
 
 
@@ -207,17 +209,16 @@ def test_cli_usage_errors_exit_2_and_source_errors_exit_1(mini_project, monkeypa
     assert "handbook/glossary.yml:" in capsys.readouterr().err
 
 
-def test_hostile_record_text_is_escaped_in_the_html(mini_project):
+def test_hostile_record_text_is_escaped_in_the_typst_source(mini_project):
     path = mini_project / "measures" / "beverages" / "BEV-001.yml"
     edit_yaml(path, lambda d: (d["title"].update(en="Meter <script>alert(1)</script> & co"),
                                d["description"].update(en='Raw <img src=x onerror="alert(1)"> {: onclick="x"} *ok*')))
     sources = sources_of(mini_project)
     [plan] = plan_books(sources, ["beverages"], ["en"])
-    html = render_book_html(plan)
-    assert "<script>" not in html and "<img src=x" not in html
-    assert not re.search(r"<[^>]*\b(onclick|onerror)=", html)  # no attribute made from record text
-    assert "Meter &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
-    assert "<em>ok</em>" in html  # Markdown in the description still works
+    typ = render_book(plan).typ
+    assert "Meter \\<script\\>alert\\(1\\)\\<\\/script\\> \\& co" in typ  # every markup character escaped
+    assert "onerror" in typ and "#emph[ok]" in typ  # the raw HTML shows as text; Markdown still works
+    assert "#image(" not in typ
 
 
 def test_vietnamese_dictionary_order():
@@ -226,13 +227,28 @@ def test_vietnamese_dictionary_order():
                                               "o", "ô nhiễm", "ơn"]
 
 
-def test_css_string_cannot_break_out_of_the_stylesheet():
-    assert css_string('a"b\\c</style>') == '"a\\22 b\\5c c\\3c /style\\3e "'
+def test_typst_escaping_leaves_no_markup_character_unescaped():
+    hostile = '#set page(width: 1cm) *b* _i_ $x$ @ref <l> [c] `r` = h - l + e // c /* */ ~ -- \\ "q" 1. x'
+    escaped = escape(hostile)
+    assert re.sub(r"\\.", "", escaped).strip(" abcdefghijklmnopqrstuvwxyz0123456789") == ""
+    assert string('a"b\\c\n') == '"a\\"b\\\\c\\n"'
+
+
+def test_worksheet_columns_are_sized_to_what_is_written(mini_project):
+    sheets = {w.key: w for w in sources_of(mini_project).worksheets}
+    for sheet in sheets.values():
+        weights = column_weights(sheet)
+        heads = [c["en"] for c in sheet.columns]
+        for head, weight in zip(heads, weights):
+            if "Description" in head:
+                assert weight == max(weights), (sheet.key, head)
+            if re.search(r"\(1–5\)|✓|^Option no\.", head):
+                assert weight == min(weights), (sheet.key, head)
 
 
 # --- the mini books, laid out once ----------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mini_books(tmp_path_factory):
     root = copy_mini(tmp_path_factory.mktemp("mini") / "project")
     out = root / "downloads"
@@ -243,9 +259,10 @@ def mini_books(tmp_path_factory):
 @pytest.mark.build
 def test_mini_build_writes_every_book_and_nothing_else(mini_books):
     root, out, results = mini_books
-    expected = {handbook.book_filename(b, l) for b in (None, "beverages", "utilities") for l in LANGUAGES}
+    expected = {handbook.book_filename(b, l) for b in (None, "beverages", "utilities", WORKSHEETS_BOOK)
+                for l in LANGUAGES}
     assert {p.name for p in out.iterdir()} == expected  # no temporary file left behind
-    assert all(r.pages > 10 and r.seconds > 0 for r in results)
+    assert all(r.pages > 5 and r.seconds > 0 for r in results)
     assert pdf.pages_per_second(results) > 0
 
 
@@ -271,10 +288,10 @@ def test_toc_page_numbers_match_the_bookmarks(mini_books, book, lang):
     marks = outline(path)
     contents_title = {"vi": "Mục lục", "en": "Contents"}[lang]
     toc = flat(" ".join(page_texts(path)[p - 1] for p in division_pages(path, contents_title)))
-    chapters = [(t, p) for level, t, p in marks if level == 1 and t != contents_title][1:]  # [0] is the cover
+    chapters = [(t, p) for level, t, p in marks if level == 1 and t != contents_title]
     assert len(chapters) >= 6
     for title, page in chapters:
-        match = re.search(re.escape(flat(title)) + r" ?\.{3,} ?(\d+)", toc)
+        match = re.search(re.escape(flat(title)) + TOC_LEADER, toc)
         assert match, f"{title!r} is not in the table of contents"
         assert int(match.group(1)) == page, title
 
@@ -285,18 +302,20 @@ def test_bookmarks_cover_chapters_measures_and_worksheets(mini_books):
     titles = [t for _, t, _ in outline(out / "cp-handbook-beverages-en.pdf")]
     for expected in ("Contents", "What cleaner production is", "Cleaner production handbook for breweries",
                      "Cleaner production measures: Beer and beverages", "Worksheet 1. CP team", "Glossary",
-                     "Index of measures by technique and complexity"):
+                     "Index", "Index of measures by technique and complexity"):
         assert expected in titles
     assert any(t.startswith("BEV-001. ") for t in titles) and any(t.startswith("UTL-001. ") for t in titles)
 
 
 def assert_one_page_per_worksheet(path: Path) -> None:
+    """Each form on a right-hand page of its own, its back blank (the books are printed double-sided)."""
     marks = outline(path)
     sheets = [p for level, t, p in marks if level == 2 and re.match(r"(Worksheet|Phiếu) \d+\.", t)]
-    after = next(p for level, t, p in marks if level == 1 and p > sheets[-1])
-    assert sheets and [b - a for a, b in zip(sheets, sheets[1:] + [after])][:-1] == [1] * (len(sheets) - 1)
-    # The last form, then at most a blank verso before the next right-hand chapter.
-    assert after - sheets[-1] == 1 or (after - sheets[-1] == 2 and not page_texts(path)[sheets[-1]].strip())
+    texts = page_texts(path)
+    assert sheets and all(p % 2 == 1 for p in sheets)
+    assert [b - a for a, b in zip(sheets, sheets[1:])] == [2] * (len(sheets) - 1)
+    for p in sheets:
+        assert p == len(texts) or not texts[p].strip(), f"the back of the form on page {p} is not blank"
 
 
 @pytest.mark.build
@@ -307,10 +326,40 @@ def test_each_worksheet_fits_one_page(mini_books):
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("book", [None, "beverages", "utilities"])
+def test_nothing_sticks_out_of_the_text_block(mini_books):
+    _, out, _ = mini_books
+    for path in sorted(out.iterdir()):
+        assert words_outside_text_block(path) == [], path.name
+
+
+@pytest.mark.build
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_nothing_sticks_out_of_the_page(mini_project, book, lang):
-    assert overflowing_boxes(mini_project, book, lang) == []
+def test_colophon_on_page_two(mini_books, lang):
+    root, out, _ = mini_books
+    edition = sources_of(root).spec.edition
+    page = flat(page_texts(out / handbook.book_filename("beverages", lang))[1])
+    for phrase in {"en": ("About this book", f"Edition {edition},", "CC BY 4.0", "How to cite", "indicative ranges"),
+                   "vi": ("Về cuốn sách này", f"Ấn bản {edition},", "CC BY 4.0", "Cách trích dẫn", "khoảng tham khảo")}[lang]:
+        assert phrase in page, phrase
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_keyword_index_lists_terms_and_measures_with_pages(mini_books, lang):
+    root, out, _ = mini_books
+    path = out / handbook.book_filename("beverages", lang)
+    pages = division_pages(path, {"en": "Index", "vi": "Chỉ mục"}[lang])
+    text = flat(" ".join(page_texts(path)[p - 1] for p in pages))
+    sources = sources_of(root)
+    sheet = {t.split(".")[0]: p for _, t, p in outline(path) if re.match(r"[A-Z]+-\d{3}\. ", t)}
+    m = sources.catalogue.by_id["BEV-001"]
+    assert re.search(re.escape(flat(f"{m.title[lang]} (BEV-001)")) + r"[ .\u2060]*" + str(sheet["BEV-001"]), text)
+    terms = [t.term[lang] for t in sources.glossary]
+    found = [t for t in terms if re.search(re.escape(t) + r"[ .\u2060]+\d+", text)]
+    assert len(found) == len(terms), set(terms) - set(found)
+    key = vi_sort_key if lang == "vi" else str.casefold
+    positions = sorted(terms, key=key)
+    assert [t for t in positions] == sorted(positions, key=lambda t: text.index(t))
 
 
 @pytest.mark.build
@@ -330,7 +379,7 @@ def test_measure_links_point_at_the_fact_sheet(mini_books):
         page = (reader.named_destinations[name].page if name else dest[0])
         targets.add((name, reader.get_page_number(page.get_object()) + 1))
     assert ("measure-bev-001", sheet_page["BEV-001"]) in targets
-    assert ("measure-utl-001", sheet_page["UTL-001"]) in targets  # another sector's measure, printed too
+    assert ("measure-utl-001", sheet_page["UTL-001"]) in targets  # a cross-cutting measure, printed too
     text = flat(page_texts(path)[chapter_page - 1])
     assert f"(tr. {sheet_page['BEV-001']})" in text  # and the page is printed for paper readers
 
@@ -341,7 +390,7 @@ def test_fonts_are_embedded(mini_books):
     for path in out.iterdir():
         rows = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
         assert rows and all(row.split()[-5] == "yes" for row in rows), rows  # the "emb" column
-        assert any("Noto-Sans" in row for row in rows)
+        assert any("NotoSans-Regular" in row for row in rows)
 
 
 @pytest.mark.build
@@ -425,21 +474,22 @@ def test_reuse_lays_out_only_the_books_whose_sources_changed(mini_books, tmp_pat
     copy = tmp_path / "downloads"
     shutil.copytree(out, copy)
     results = pdf.build_books(root, copy, reuse=True)
-    assert all(r.reused and r.pages > 10 for r in results)
+    assert all(r.reused and r.pages > 5 for r in results)
     (copy / "cp-handbook-seafood-vi.pdf").write_bytes(b"%PDF- a sector no longer in book.yml")
     project = copy_mini(tmp_path / "project")
     chapter = project / "handbook" / "utilities" / "index.en.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     changed = {r.path.name for r in pdf.build_books(project, copy, reuse=True) if not r.reused}
-    assert changed == {"cp-handbook-en.pdf", "cp-handbook-utilities-en.pdf"}
+    # Every sector book carries the cross-cutting utilities chapter.
+    assert changed == {"cp-handbook-en.pdf", "cp-handbook-utilities-en.pdf", "cp-handbook-beverages-en.pdf"}
     assert {p.name for p in copy.iterdir()} == {p.name for p in out.iterdir()}  # the stale book is gone
 
 
 @pytest.mark.build
-def test_layout_raises_no_weasyprint_warning(mini_project, caplog):
-    """A warning means CSS WeasyPrint ignored (e.g. the margin-box font) or a resource it could not load."""
+def test_layout_raises_no_typst_warning(mini_project, recwarn):
+    """A warning means Typst ignored something (an unknown font, a layout that did not converge)."""
     pdf.build_books(mini_project, mini_project / "out", langs=["vi"], books=["beverages"], jobs=1)
-    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint") and r.levelname != "INFO"] == []
+    assert [str(w.message) for w in recwarn] == []
 
 
 @pytest.mark.build
@@ -455,7 +505,7 @@ def test_hostile_record_text_prints_literally(mini_project):
 
 # --- the real catalogue ---------------------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def real_books(project_root, tmp_path_factory):
     out = tmp_path_factory.mktemp("real-books")
     results = pdf.build_books(project_root, out)
@@ -467,14 +517,20 @@ def test_real_books_are_complete(real_books):
     root, out, results = real_books
     catalogue = load_catalogue(root / "measures", root=root)
     books = handbook.planned_books(root)
-    assert {r.path.name for r in results} == {handbook.book_filename(b, l) for b in books for l in LANGUAGES}
+    assert {r.path.name for r in results} == {handbook.book_filename(b, l) for b in [*books, WORKSHEETS_BOOK]
+                                              for l in LANGUAGES}
+    cross_cutting = {s.key for s in catalogue.sectors if not s.vsic}
     for lang in LANGUAGES:
-        complete = searchable(" ".join(page_texts(out / handbook.book_filename(None, lang))))
+        path = out / handbook.book_filename(None, lang)
+        complete = [t for _, t, _ in outline(path)]
+        assert len(complete) == len(set(complete))  # everything once
         for sector in books[1:]:
-            text = searchable(" ".join(page_texts(out / handbook.book_filename(sector, lang))))
+            sheets = {t.split(".")[0] for _, t, _ in outline(out / handbook.book_filename(sector, lang))
+                      if re.match(r"[A-Z]+-\d{3}\. ", t)}
+            wanted = {m.id for m in catalogue.measures if m.sector == sector or m.sector in cross_cutting}
+            assert sheets == wanted, (sector, sheets ^ wanted)  # no other sector's fact sheet, every utility
             for m in catalogue.in_sector(sector):
-                heading = searchable(f"{m.id}. {m.title[lang]}")
-                assert heading in text and heading in complete, heading
+                assert f"{m.id}. {m.title[lang]}" in complete
 
 
 @pytest.mark.build
@@ -487,7 +543,7 @@ def test_real_complete_book_toc_and_language(real_books, lang):
     toc = flat(" ".join(page_texts(path)[p - 1] for p in division_pages(path, contents_title)))
     for level, title, page in outline(path):
         if level == 1 and title != contents_title and page > 1:
-            match = re.search(re.escape(flat(title)) + r" ?\.{3,} ?(\d+)", toc)
+            match = re.search(re.escape(flat(title)) + TOC_LEADER, toc)
             assert match and int(match.group(1)) == page, title
     pages = _pages_outside_glossary(path, lang)
     text = "\n".join(pages)
@@ -503,6 +559,9 @@ def test_real_complete_book_toc_and_language(real_books, lang):
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_real_complete_book_has_nothing_cut_off(project_root, lang):
-    assert overflowing_boxes(project_root, None, lang) == []
+def test_real_books_have_nothing_cut_off_and_expected_sizes(real_books):
+    _, out, results = real_books
+    for r in results:
+        assert words_outside_text_block(r.path) == [], r.path.name
+        low, high = {None: (150, 600), WORKSHEETS_BOOK: (20, 40)}.get(r.sector, (60, 200))
+        assert low <= r.pages <= high, (r.path.name, r.pages)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from cpkb.source.catalogue import Catalogue, Measure, Range, Sector, Source, cost_band, payback_band
 from cpkb.text.labels import label, value_label
-from cpkb.text.markdown import render_fragment
+from cpkb.text.markdown import MEASURE_LINK
 from cpkb.text.numbers import format_day, format_percent_range, format_vnd_exact, format_vnd_range, format_years
 
 HrefFor = Callable[[str], "str | None"]
@@ -128,12 +128,44 @@ def saving_views(cat: Catalogue, m: Measure, lang: str) -> tuple[SavingView, ...
     return tuple(out)
 
 
+_RENDERED: dict[tuple, Markup] = {}
+_MARKDOWN: list = []
+
+
+def _markdown():
+    """One Markdown converter, reset between fragments: building one costs more than
+    converting a fragment (extension set-up), and a book has hundreds of fragments."""
+    import markdown
+
+    from cpkb.text.markdown import EXTENSIONS, extension_configs
+
+    if not _MARKDOWN:
+        _MARKDOWN.append(markdown.Markdown(extensions=EXTENSIONS, extension_configs=extension_configs()))
+    return _MARKDOWN[0].reset()
+
+
+def _render_fragment(text: str, href_for: HrefFor, where: str) -> str:
+    """text.markdown.render_fragment with a reused converter (same steps, same output)."""
+    from cpkb.text.markdown import escape_markdown_block, resolve_measure_links
+    from cpkb.text.safety import sanitize_html
+
+    resolved = resolve_measure_links(escape_markdown_block(text), href_for, where)
+    return sanitize_html(_markdown().convert(resolved))
+
+
 def measure_view(cat: Catalogue, m: Measure, lang: str, href_for: HrefFor) -> MeasureView:
     """The view of `m` in `lang`; raises MeasureLinkError for a link to an unknown measure."""
     sector = cat.sector_by_key[m.sector]
 
     def md(text: str, field: str) -> Markup:
-        return Markup(render_fragment(text, href_for, f"{m.path} {field}.{lang}"))
+        # The same text with the same link targets renders the same: books share
+        # most measures (every sector book has the utilities), so render each once.
+        key = (text, tuple(href_for(mid.upper()) for mid in MEASURE_LINK.findall(text)))
+        if key not in _RENDERED:
+            if len(_RENDERED) > 20_000:
+                _RENDERED.clear()
+            _RENDERED[key] = Markup(_render_fragment(text, href_for, f"{m.path} {field}.{lang}"))
+        return _RENDERED[key]
 
     return MeasureView(
         measure=m, lang=lang, sector=sector, sector_name=sector.name[lang], stage=m.process_stage[lang],
@@ -181,3 +213,43 @@ def sector_view(cat: Catalogue, sector: Sector, lang: str, href_for: HrefFor) ->
     ordered = sorted(views, key=lambda v: (order[v.stage], v.measure.complexity, v.id))
     stages = tuple((stage, tuple(items)) for stage, items in groupby(ordered, key=lambda v: v.stage))
     return SectorView(sector, lang, sector.name[lang], views, stages)
+
+
+@dataclass(frozen=True)
+class TocEntryView:
+    """A heading of a chapter: its id (an anchor in the rendered body), text and level."""
+
+    id: str
+    title: str
+    level: int
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    """A handbook chapter in one language: title, rendered and sanitised body, its sections."""
+
+    slug: str
+    lang: str
+    title: str
+    body: Markup
+    toc: tuple[TocEntryView, ...]
+
+
+def chapter_view(chapter, lang: str, href_for: HrefFor) -> ChapterView:
+    """The view of a handbook chapter (source.handbook.Chapter); the toc comes from
+    Markdown's own toc_tokens (the level-2 sections under the chapter's title)."""
+    import html as html_lib
+
+    from cpkb.text.markdown import resolve_measure_links
+    from cpkb.text.safety import sanitize_html
+
+    text = resolve_measure_links(chapter.markdown, href_for, chapter.shown)
+    md = _markdown()
+    body = sanitize_html(md.convert(text))
+    tokens = md.toc_tokens  # type: ignore[attr-defined]
+    title = chapter.title
+    sections = tokens
+    if len(tokens) == 1 and tokens[0]["level"] == 1:
+        title, sections = html_lib.unescape(tokens[0]["name"]), tokens[0]["children"]
+    toc = tuple(TocEntryView(t["id"], html_lib.unescape(t["name"]), t["level"]) for t in sections)
+    return ChapterView(chapter.slug, lang, title, Markup(body), toc)

@@ -1,10 +1,9 @@
 """Print-ready PDF handbooks: one per sector and language, plus the complete book.
 
-The prose goes through the same Markdown dialect as the site (markdown_render),
-the structured parts (cover, fact sheets, worksheets, glossary, index) through
-Jinja2 templates in templates/pdf/, and WeasyPrint lays the pages out from
-CSS Paged Media (templates/pdf/book.css). No MkDocs import: the site build
-calls `build_books`.
+Each book is written as one Typst document (cpkb.pdf.book) from the same
+views as the site (cpkb.view) and laid out by Typst (cpkb.pdf.render). Besides
+the books, the worksheets alone are made per language for photocopying. No
+MkDocs import: the site build calls `build_books`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from typing import Sequence
 
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
-from cpkb.pdf.html import BookPlan, check_measure_links, plan_books, render_book_html
+from cpkb.pdf.book import WORKSHEETS_BOOK, BookPlan, BookSource, check_measure_links, plan_books, render_book
 from cpkb.pdf.render import content_key, count_pages, read_content_key
 from cpkb.source.handbook import book_filename, load_sources
 from cpkb.source.problems import SourceError
@@ -34,7 +33,7 @@ class BookResult:
     pages: int
     seconds: float
     reused: bool = False
-    """True when the existing PDF was kept: it was made from exactly the same HTML (see `reuse`)."""
+    """True when the existing PDF was kept: it was made from exactly the same Typst source (see `reuse`)."""
 
 
 def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
@@ -52,27 +51,27 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     cp-handbook-*.pdf files in out_dir that book.yml no longer asks for.
 
     reuse: keep a PDF already in out_dir when it was laid out from the same
-    HTML, fonts and WeasyPrint version (its /ID holds that fingerprint), so
+    Typst source, assets, fonts and Typst version (see render.content_key), so
     a pull request that touches one sector lays out only the books it changes.
     """
     root, out_dir = Path(root).resolve(), Path(out_dir)
     plans = _plan(root, langs, books)
     out_dir.mkdir(parents=True, exist_ok=True)
     # The complete books are the longest: start them first so the pool ends evenly.
-    plans.sort(key=lambda p: (p.sector is not None, p.sector or "", p.lang))
+    plans.sort(key=lambda p: (p.sector is not None, p.sector == WORKSHEETS_BOOK, p.sector or "", p.lang))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
     by_path: dict[Path, BookResult] = {}
     with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
         pending = []
-        # Each book's HTML is made here and handed over at once, so layout starts
-        # while the next book's Markdown is still being rendered.
+        # Each book's Typst source is made here and handed over at once, so layout
+        # starts while the next book's Markdown is still being rendered.
         for plan in plans:
-            html, target = render_book_html(plan), out_dir / book_filename(plan.sector, plan.lang)
-            key = content_key(html)
+            source, target = render_book(plan), out_dir / book_filename(plan.sector, plan.lang)
+            key = content_key(source)
             if reuse and read_content_key(target) == key:
                 by_path[target] = BookResult(target, plan.lang, plan.sector, count_pages(target), 0.0, reused=True)
                 continue
-            work = (html, key, plan.sector, plan.lang, target, root / "handbook")
+            work = (source, key, plan.sector, plan.lang, target)
             if pool is None:
                 by_path[target] = _write_book(*work)
             else:
@@ -102,21 +101,23 @@ def _plan(root: Path, langs: Sequence[str], books: Sequence[str | None] | None) 
     if problems:
         raise SourceError(problems)
     known = [e.key for e in sources.spec.sectors]
-    wanted = [None, *known] if books is None else list(books)
+    wanted = [None, *known, WORKSHEETS_BOOK] if books is None else list(books)
+    if not sources.worksheets and WORKSHEETS_BOOK in wanted:
+        wanted.remove(WORKSHEETS_BOOK)
     for key in wanted:
-        if key is not None and key not in known:
+        if key is not None and key != WORKSHEETS_BOOK and key not in known:
             raise ValueError(f"no book for sector '{key}': handbook/book.yml lists {', '.join(known) or 'no sector'}")
     return plan_books(sources, wanted, list(langs))
 
 
-def _write_book(html: str, key: str, sector: str | None, lang: str, target: Path, base: Path) -> BookResult:
+def _write_book(source: BookSource, key: str, sector: str | None, lang: str, target: Path) -> BookResult:
     """Lay out one book and write it atomically (temporary name, then rename)."""
     from cpkb.pdf.render import write_pdf
 
     start = time.perf_counter()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        pages = write_pdf(html, tmp, key, base)
+        pages = write_pdf(source, tmp, key)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -1,7 +1,9 @@
-"""HTML → PDF with WeasyPrint: fonts, stylesheet, metadata, tags.
+"""Typst document → PDF: fonts, sandbox, standards, reproducible bytes.
 
-Imported only in the processes that lay out pages (WeasyPrint is slow to
-import and not needed to check the sources).
+Typst compiles in a temporary folder that holds only the generated .typ and
+its assets (the `root`), with fonts from an explicit folder (`font_paths`)
+and system fonts ignored, so a book can read no file outside what cpkb
+wrote for it, and builds on two machines with the same fonts give the same bytes.
 """
 
 from __future__ import annotations
@@ -9,108 +11,83 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
+from cpkb.pdf.book import BookSource
 from cpkb.source.problems import Problem, SourceError
 
-FONT_DIRS = ("/usr/share/fonts/truetype/noto", "/usr/share/fonts/noto", "/usr/local/share/fonts/noto")
-"""Where Debian's fonts-noto-core puts Noto Sans: one complete TTF per face.
-One file per face matters: WeasyPrint garbles Vietnamese when a family is
-split into unicode-range subsets (see design.md)."""
+FONT_DIRS = {
+    "noto": ("/usr/share/fonts/truetype/noto", "/usr/share/fonts/noto", "/usr/local/share/fonts/noto"),
+    "dejavu": ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts/dejavu"),
+}
+"""Where Debian's fonts-noto-core and fonts-dejavu-core put their files."""
 
-FACES = {("normal", "normal"): "NotoSans-Regular.ttf", ("bold", "normal"): "NotoSans-Bold.ttf",
-         ("normal", "italic"): "NotoSans-Italic.ttf", ("bold", "italic"): "NotoSans-BoldItalic.ttf"}
+FACES = {
+    "noto": ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf"),
+    "dejavu": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf"),
+}
+"""Noto Sans for the text (it draws stacked Vietnamese diacritics); DejaVu for symbols and code."""
+
+
+def _find(family: str) -> Path:
+    override = os.environ.get("CPKB_FONT_DIR") if family == "noto" else None
+    candidates = [override] if override else list(FONT_DIRS[family])
+    for folder in map(Path, candidates):
+        if all((folder / name).is_file() for name in FACES[family]):
+            return folder
+    package = "fonts-noto-core" if family == "noto" else "fonts-dejavu-core"
+    raise SourceError([Problem("(fonts)", 1, 1, "", f"{', '.join(FACES[family])} not found in {', '.join(candidates)}",
+                               f"install it: sudo apt-get install {package}" + (" (or set CPKB_FONT_DIR)" if override is None and family == "noto" else ""))])
 
 
 def find_font_dir() -> Path:
     """The folder holding the four Noto Sans faces; CPKB_FONT_DIR overrides the search."""
-    candidates = [os.environ["CPKB_FONT_DIR"]] if os.environ.get("CPKB_FONT_DIR") else list(FONT_DIRS)
-    for folder in map(Path, candidates):
-        if all((folder / name).is_file() for name in FACES.values()):
-            return folder
-    raise SourceError([Problem("(fonts)", 1, 1, "", f"Noto Sans not found in {', '.join(candidates)}",
-                               "install it: sudo apt-get install fonts-noto-core (or set CPKB_FONT_DIR)")])
+    return _find("noto")
 
 
 @lru_cache(maxsize=1)
-def font_css() -> str:
-    """@font-face rules pointing at the installed font files (embedded, subset, in the PDF)."""
-    folder = find_font_dir()
-    rules = [f'@font-face {{ font-family: "CP Noto Sans"; font-weight: {weight}; font-style: {style}; '
-             f'src: url("{(folder / name).as_uri()}"); }}'
-             for (weight, style), name in FACES.items()]
-    return "\n".join(rules)
+def font_files() -> tuple[Path, ...]:
+    return tuple(_find(family) / name for family in FACES for name in FACES[family])
 
 
-ASSET_DIRS = ("handbook", "docs/assets")
-"""Project folders a book may read images from (besides the font folder)."""
+@lru_cache(maxsize=1)
+def font_folder() -> Path:
+    """A private folder with only our font files (links), so Typst never scans the
+    system's hundreds of Noto files and uses exactly these faces."""
+    folder = Path(tempfile.mkdtemp(prefix="cpkb-fonts-"))
+    for path in font_files():
+        os.symlink(path, folder / path.name)
+    return folder
 
 
-def allowed_file(url: str, roots: tuple[Path, ...]) -> bool:
-    """True when a file: URL names a regular file that, symbolic links resolved,
-    lies inside one of `roots`. Everything else (/etc/passwd, ../.git/config,
-    /proc/self/environ, a link pointing out) is refused."""
-    from urllib.parse import unquote, urlsplit
-
-    parts = urlsplit(url)
-    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-        return False
-    try:
-        path = Path(unquote(parts.path)).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return False
-    return path.is_file() and any(path.is_relative_to(r) for r in roots)
-
-
-def _fetcher(base: Path):
-    from weasyprint.urls import URLFetcher
-
-    project = base.resolve().parent  # base is the project's handbook/ folder
-    roots = tuple((project / d).resolve() for d in ASSET_DIRS) + (find_font_dir().resolve(),)
-
-    class _ProjectFetcher(URLFetcher):
-        """data: URIs and the project's own assets and fonts, nothing else: a
-        pull request must not get a file of the build machine into a PDF, nor
-        make the build send a request."""
-
-        def fetch(self, url, headers=None):
-            if url.startswith("data:") or allowed_file(url, roots):
-                return super().fetch(url, headers)
-            raise ValueError(f"cpkb: the PDF may not read {url[:80]}")
-
-    return _ProjectFetcher(allowed_protocols={"file", "data"})
-
-
-def content_key(html: str) -> str:
-    """Fingerprint of everything a PDF is made from: the HTML (which embeds the
-    CSS), the font files and the WeasyPrint version. Stored as the PDF's /ID:
-    stable, so builds stay byte-identical, and readable to skip unchanged books."""
-    digest = hashlib.sha256(html.encode("utf-8"))
-    digest.update(f"weasyprint {version('weasyprint')}".encode())
-    folder = find_font_dir()
-    for name in sorted(FACES.values()):
-        stat = (folder / name).stat()
-        digest.update(f"{name} {stat.st_size} {stat.st_mtime_ns}".encode())
+def content_key(source: BookSource) -> str:
+    """Fingerprint of everything a PDF is made from: the Typst text, its assets, the
+    date, the font files and the Typst version. Stored in the PDF (see write_pdf),
+    readable to skip unchanged books."""
+    digest = hashlib.sha256(source.typ.encode("utf-8"))
+    for name in sorted(source.assets):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(source.assets[name]).digest())
+    digest.update(f"typst {version('typst')} {source.timestamp}".encode())
+    for path in font_files():
+        stat = path.stat()
+        digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:32]
 
 
-_ID = re.compile(rb"/ID\s*\[\s*\(([0-9a-f]{32})\)")
+_KEY = re.compile(rb"%cpkb-key:([0-9a-f]{32})\s*$")
 
 
 def read_content_key(path: Path) -> str | None:
-    """The fingerprint stored in an existing PDF's trailer (None if absent or unreadable)."""
+    """The fingerprint stored at the end of an existing PDF (None if absent or unreadable)."""
     try:
         with open(path, "rb") as f:
             f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - 64))
-            tail = f.read()
-            start = re.search(rb"startxref\s+(\d+)", tail)
-            f.seek(int(start.group(1)) if start else max(0, size - 4096))
-            match = _ID.search(f.read(4096))
-    except (OSError, ValueError):
+            f.seek(max(0, f.tell() - 64))
+            match = _KEY.search(f.read())
+    except OSError:
         return None
     return match.group(1).decode() if match else None
 
@@ -121,19 +98,29 @@ def count_pages(path: Path) -> int:
     return len(PdfReader(str(path)).pages)
 
 
-def write_pdf(html: str, target: Path, key: str, base: Path) -> int:
-    """Lay out `html` and write a tagged PDF/UA-1 file to target; return the page count.
+def compile_pdf(source: BookSource) -> bytes:
+    """Lay out a book; raises typst.TypstError with Typst's diagnostic."""
+    import typst
 
-    base: the folder relative links (an image next to a chapter) resolve from;
-    given here rather than in the HTML so the checkout path never reaches the PDF.
+    with tempfile.TemporaryDirectory(prefix="cpkb-typst-") as tmp:
+        root = Path(tmp)
+        (root / "book.typ").write_text(source.typ, encoding="utf-8")
+        for name, data in source.assets.items():
+            if "/" in name or name.startswith("."):
+                raise ValueError(f"bad asset name {name!r}")
+            (root / name).write_bytes(data)
+        return typst.compile(str(root / "book.typ"), root=str(root), font_paths=[str(font_folder())],
+                             ignore_system_fonts=True, pdf_standards=["ua-1"], timestamp=source.timestamp)
+
+
+def write_pdf(source: BookSource, target: Path, key: str) -> int:
+    """Lay out `source` and write a tagged PDF/UA-1 file to target; return the page count.
+
+    The content key goes after the PDF's end as a comment line (readers ignore
+    it; `read_content_key` finds it), so an unchanged book need not be laid out again.
     """
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=str(base) + "/", url_fetcher=_fetcher(base)).render()
-    # No attachments at all: <link rel="attachment"> and <a rel="attachment">
-    # would embed whatever file the fetcher returns.
-    document.metadata.attachments = []
-    for page in document.pages:
-        page.links[:] = [link for link in page.links if link[0] != "attachment"]
-    document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=key.encode("ascii"))
-    return len(document.pages)
+    data = compile_pdf(source)
+    with open(target, "wb") as f:
+        f.write(data)
+        f.write(f"\n%cpkb-key:{key}\n".encode("ascii"))
+    return count_pages(target)
