@@ -22,7 +22,8 @@ import jsonschema
 
 from cpkb import LANGUAGES
 from cpkb.source.problems import Problem, display_path, dotted
-from cpkb.source.urls import link_targets, safe_url
+from cpkb.source.explain import explain
+from cpkb.source.textrules import MEASURE_SCHEMES, path_problem, text_problems
 from cpkb.source.yamlfile import Document, YamlError, parse_yaml
 
 SCHEMA_FILE = "schema.json"
@@ -31,68 +32,6 @@ SECTORS_FILE = "sectors.yml"
 PAYBACK_TOLERANCE = 2.0
 """The stated payback may differ from investment ÷ money savings by this factor
 either way: ranges are indicative and savings often include more than money."""
-
-# Characters that are invisible or reorder text: in a record they are either a
-# copy-paste accident or an attempt to make the page say something else. All
-# control, format (Cf: U+061C, U+00AD, tag characters U+E0001...), private-use
-# and unassigned code points, plus the letters and symbols that draw nothing.
-_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d")
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
-MAX_BRACKET_RUN = 8
-"""Longest run of '[' a text may hold: Markdown's link parser is quadratic in them."""
-_BRACKETS = re.compile(r"(?:\[[ \t]*){%d,}" % (MAX_BRACKET_RUN + 1))
-_ATTACHMENT = re.compile(r"""\brel\s*=\s*["']?[^"'>]*?\battachment""", re.I)
-MEASURE_SCHEMES = frozenset({"measure"})
-"""Besides the site-wide URL policy, a measure may link to another by id."""
-
-
-def invisible_character(value: str) -> str | None:
-    """The first invisible, control or format character in `value`, or None."""
-    for char in value:
-        if char in _ALLOWED_CONTROLS:
-            continue
-        if char in _BLANK_LOOKING or unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"):
-            return char
-    return None
-
-
-def text_problems(value: str, extra_schemes: frozenset[str] = frozenset(),
-                  raw_html: bool = True) -> list[tuple[str, str, str]]:
-    """(message, hint, needle) for every rule a Markdown text breaks: invisible
-    characters, unsafe link targets, runs of '['. Shared by measures and chapters;
-    raw_html False for measure text, whose HTML is escaped (it shows as text)."""
-    found = []
-    bad = invisible_character(value)
-    if bad:
-        found.append((f"contains the invisible or control character U+{ord(bad):04X} ({unicodedata.name(bad, 'unnamed')})",
-                      "delete it; retype the text around it if you cannot see it", bad))
-    for _, target in link_targets(value, raw_html):
-        if target and not safe_url(target, extra_schemes):
-            shown = " ".join(target.split())[:60]
-            found.append((f"link target '{shown}' is not allowed",
-                          "links must be https://, http://, mailto:, measure:ID or a relative path inside the project",
-                          target.split()[0] if target.split() else target))
-    attachment = _ATTACHMENT.search(value) if raw_html else None
-    if attachment:
-        found.append(("rel=\"attachment\" is not allowed: the PDF would embed the file",
-                      "remove rel=\"attachment\"; link to the file with an ordinary Markdown link", attachment.group()))
-    run = _BRACKETS.search(value)
-    if run:
-        found.append((f"a run of more than {MAX_BRACKET_RUN} '[' characters",
-                      "remove the extra brackets; write \\[ for a literal bracket", run.group()[:MAX_BRACKET_RUN]))
-    return found
-
-
-def path_problem(path: Path, root: Path) -> str | None:
-    """Why a source file may not be read (a symbolic link, or outside the project), or None."""
-    if path.is_symlink():
-        return "is a symbolic link; sources must be regular files inside the project"
-    try:
-        path.resolve(strict=True).relative_to(root.resolve())
-    except (OSError, ValueError):
-        return "resolves to a place outside the project"
-    return None
-
 
 @dataclass
 class Record:
@@ -210,19 +149,49 @@ def _load_sectors(measures_dir: Path, report: Report, root: Path) -> list[dict]:
     return good
 
 
-def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report: Report) -> Record | None:
-    def problem(doc_path: tuple, message: str, hint: str = "", doc: Document | None = None,
-                needle: str | None = None) -> None:
+class _Reporter:
+    """Problems of one file, located in its document (line 1 before it parses)."""
+
+    def __init__(self, shown: str, report: Report):
+        self.shown, self.report = shown, report
+
+    def __call__(self, doc_path: tuple, message: str, hint: str = "", doc: Document | None = None,
+                 needle: str | None = None) -> None:
         if doc is None:
             line, col = 1, 1
         else:
             line, col = doc.locate(doc_path, needle) if needle else doc.position(doc_path)
-        report.problems.append(Problem(shown, line, col, dotted(doc_path), message, hint))
+        self.report.problems.append(Problem(self.shown, line, col, dotted(doc_path), message, hint))
 
-    refused = path_problem(path, Path(report.root))
+    def at(self, line: int, column: int, message: str, hint: str, field: str = "") -> None:
+        self.report.problems.append(Problem(self.shown, line, column, field, message, hint))
+
+
+def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report: Report) -> Record | None:
+    """Check one file; its Record when it parsed as a mapping (problems are in the report)."""
+    problem = _Reporter(shown, report)
+    doc = _read_document(path, Path(report.root), problem)
+    if doc is None:
+        return None
+    if not isinstance(doc.data, dict):
+        problem((), "a measure file must be a YAML mapping of fields",
+                "start from a copy of an existing measure or run `cpkb new`")
+        return None
+    for error in validator.iter_errors(doc.data):
+        message, hint, at = explain(error)
+        problem(at, message, hint, doc)
+    _check_texts(doc, problem)
+    _check_identity(doc, path, report, problem)
+    _check_values(doc, problem)
+    _check_payback(doc.data, doc, problem)
+    return Record(path, shown, doc)
+
+
+def _read_document(path: Path, root: Path, problem: _Reporter) -> Document | None:
+    """The parsed file, or None with the reason reported: a link, not UTF-8, bad YAML."""
+    refused = path_problem(path, root)
     if refused:
-        report.problems.append(Problem(shown, 1, 1, "", f"the file {refused}",
-                                       "replace the link by a copy of the file, inside measures/<sector>/"))
+        problem.at(1, 1, f"the file {refused}", "replace the link by a copy of the file, inside measures/<sector>/")
         return None
     raw = path.read_bytes()
     try:
@@ -230,25 +199,19 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-        report.problems.append(Problem(shown, line, column, "", f"the file is not valid UTF-8 (byte {err.start})",
-                                       "save the file as UTF-8; most editors offer it in 'Save with encoding'"))
+        problem.at(line, column, f"the file is not valid UTF-8 (byte {err.start})",
+                   "save the file as UTF-8; most editors offer it in 'Save with encoding'")
         return None
     try:
-        doc = parse_yaml(text)
+        return parse_yaml(text)
     except YamlError as err:
-        report.problems.append(Problem(shown, err.line, err.column, dotted(err.path), err.message, err.hint))
-        return None
-    if not isinstance(doc.data, dict):
-        problem((), "a measure file must be a YAML mapping of fields",
-                "start from a copy of an existing measure or run `cpkb new`")
+        problem.at(err.line, err.column, err.message, err.hint, dotted(err.path))
         return None
 
-    for error in validator.iter_errors(doc.data):
-        message, hint, at = _explain(error)
-        problem(at, message, hint, doc)
 
-    data = doc.data
-    for at, value in _strings(data):
+def _check_texts(doc: Document, problem: _Reporter) -> None:
+    """NFC, the text rules (invisible characters, links, brackets), blanks, finite numbers."""
+    for at, value in _strings(doc.data):
         if unicodedata.normalize("NFC", value) != value:
             word = next(w for w in value.split() if unicodedata.normalize("NFC", w) != w)
             problem(at, "text is not in Unicode NFC (decomposed accents, as some keyboards type them)",
@@ -257,35 +220,43 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
             problem(at, message, hint, doc, needle=needle)
         if at and at[-1] in LANGUAGES and not value.strip():
             problem(at, "the text is blank", f"write the {'Vietnamese' if at[-1] == 'vi' else 'English'} text", doc)
-    for at, number in _numbers(data):
+    for at, number in _numbers(doc.data):
         if not math.isfinite(number):
             problem(at, f"{number} is not a finite number", "write a plain number such as 12.5 (not .nan or .inf)", doc)
 
+
+def _check_identity(doc: Document, path: Path, report: Report, problem: _Reporter) -> None:
+    """The id matches the file name and the sector's prefix; the sector exists and is the folder."""
+    data = doc.data
     measure_id = data.get("id")
     if isinstance(measure_id, str) and measure_id != path.stem:
         problem(("id",), f"id '{measure_id}' does not match the file name '{path.name}'",
                 f"rename the file to {measure_id}.yml or change the id to {path.stem}", doc)
     sector_key = data.get("sector")
     sectors = {s["key"]: s for s in report.sectors}
-    if isinstance(sector_key, str):
-        if sector_key not in sectors:
-            close = difflib.get_close_matches(sector_key, sectors, n=1)
-            problem(("sector",), f"unknown sector '{sector_key}'; allowed: {', '.join(sectors)}",
-                    f"did you mean '{close[0]}'?" if close else "add the sector to measures/sectors.yml first", doc)
-        else:
-            prefix = sectors[sector_key]["prefix"]
-            if isinstance(measure_id, str) and not measure_id.startswith(prefix + "-"):
-                problem(("id",), f"id '{measure_id}' does not start with the prefix '{prefix}-' of sector '{sector_key}'",
-                        f"use an id like {prefix}-001 (the next free one: `cpkb new --sector {sector_key}`)", doc)
-            if path.parent.name != sector_key:
-                problem(("sector",), f"the file is in folder '{path.parent.name}' but its sector is '{sector_key}'",
-                        f"move the file to measures/{sector_key}/", doc)
+    if not isinstance(sector_key, str):
+        return
+    if sector_key not in sectors:
+        close = difflib.get_close_matches(sector_key, sectors, n=1)
+        problem(("sector",), f"unknown sector '{sector_key}'; allowed: {', '.join(sectors)}",
+                f"did you mean '{close[0]}'?" if close else "add the sector to measures/sectors.yml first", doc)
+        return
+    prefix = sectors[sector_key]["prefix"]
+    if isinstance(measure_id, str) and not measure_id.startswith(prefix + "-"):
+        problem(("id",), f"id '{measure_id}' does not start with the prefix '{prefix}-' of sector '{sector_key}'",
+                f"use an id like {prefix}-001 (the next free one: `cpkb new --sector {sector_key}`)", doc)
+    if path.parent.name != sector_key:
+        problem(("sector",), f"the file is in folder '{path.parent.name}' but its sector is '{sector_key}'",
+                f"move the file to measures/{sector_key}/", doc)
 
+
+def _check_values(doc: Document, problem: _Reporter) -> None:
+    """Ranges in order, the review date not in the future, well-formed source addresses."""
+    data = doc.data
     for at, rng in _ranges(data):
         lo, hi = rng.get("min"), rng.get("max")
         if _is_number(lo) and _is_number(hi) and lo > hi:
             problem(at + ("min",), f"min {_num(lo)} is greater than max {_num(hi)}", "swap the two values", doc)
-
     reviewed = data.get("reviewed")
     if isinstance(reviewed, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed):
         try:
@@ -295,7 +266,6 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
         else:
             if day > dt.date.today() + dt.timedelta(days=1):
                 problem(("reviewed",), f"{reviewed} is in the future", "use the date of your review", doc)
-
     for i, source in enumerate(data.get("sources") or []):
         url = source.get("url") if isinstance(source, dict) else None
         if isinstance(url, str):
@@ -304,11 +274,8 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
                 problem(("sources", i, "url"), f"'{url}' is not a well-formed web address",
                         "give the full address, e.g. https://www.unep.org/...", doc)
 
-    _check_payback(data, doc, problem)
-    return Record(path, shown, doc)
 
-
-def _check_payback(data: dict, doc: Document, problem) -> None:
+def _check_payback(data: dict, doc: Document, problem: _Reporter) -> None:
     inv, pb = data.get("investment_vnd"), data.get("payback_years")
     money = (data.get("savings") or {}).get("money_vnd_per_year") if isinstance(data.get("savings"), dict) else None
     if not all(isinstance(r, dict) and _is_number(r.get("min")) and _is_number(r.get("max")) for r in (inv, pb, money)):
@@ -356,72 +323,6 @@ def _check_cross_file(report: Report) -> None:
                                                f"did you mean '{close[0]}'?" if close else "remove it or add that measure"))
 
 
-def _explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
-    """Turn a JSON Schema error into (message, hint, path) written for editors."""
-    at = tuple(error.absolute_path)
-    kind, value, expected = error.validator, error.instance, error.validator_value
-    shown = _short(value)
-    if kind == "required":
-        # jsonschema reports each missing field as its own error: name that one.
-        named = re.match(r"'(.+)' is a required property", error.message)
-        missing = named.group(1) if named else next((f for f in expected if isinstance(value, dict) and f not in value), "?")
-        desc = _field_help(error.schema, missing)
-        return f"missing required field '{missing}'", desc or "add it (see the field reference page)", at
-    if kind == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
-        name = extra[0] if extra else "?"
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
-        return f"unknown field '{name}'", hint, at + (name,)
-    if kind == "enum":
-        close = difflib.get_close_matches(str(value), [str(v) for v in expected], n=1)
-        return (f"{shown} is not allowed; allowed: {', '.join(str(v) for v in expected)}",
-                f"did you mean '{close[0]}'?" if close else "pick one of the allowed values", at)
-    if kind == "type":
-        return f"{shown} is {_type_name(value)}, expected {expected if isinstance(expected, str) else ' or '.join(expected)}", \
-            ("write {vi: ..., en: ...}" if expected == "object" and isinstance(value, str) else
-             "write a plain number without units or thousands separators" if expected in ("number", "integer") else
-             "fix the value's type"), at
-    if kind == "minimum":
-        return f"{shown} is below the minimum {expected}", "use a value of at least " + str(expected), at
-    if kind == "maximum":
-        return f"{shown} is above the maximum {expected}", "use a value of at most " + str(expected), at
-    if kind == "minLength":
-        return "the text is empty" if not value else f"{shown} is too short (at least {expected} characters)", \
-            "write the text in both languages", at
-    if kind == "maxLength":
-        return f"the text has {len(value)} characters, more than the {expected} allowed", \
-            "shorten it; long explanations belong in description", at
-    if kind == "minItems":
-        return f"needs at least {expected} item(s)", "add at least one real, checkable source (title, publisher, year)", at
-    if kind == "anyOf" and isinstance(value, dict) and "title" in value:
-        return ("a source needs its year of publication", "write year: 2012; for a web page that shows no date, "
-                "give url and the day you read it (accessed: YYYY-MM-DD) instead; never guess a year", at)
-    if kind == "minProperties":
-        return "give at least one saving", "e.g. energy_pct: {min: 5, max: 10}", at
-    if kind == "uniqueItems":
-        return "the list has repeated items", "remove the duplicates", at
-    if kind == "pattern":
-        field_name = next((p for p in reversed(at) if isinstance(p, str)), "")
-        hints = {"id": "use the sector prefix, a hyphen and three or four digits, e.g. BEV-004",
-                 "url": "give the full address starting with https://",
-                 "reviewed": "write the date as YYYY-MM-DD, e.g. 2026-11-28",
-                 "sector": "use a key of measures/sectors.yml, e.g. beverages",
-                 "vi_hash": "let `cpkb translations --mark` write it"}
-        return f"{shown} does not have the expected form", hints.get(field_name, f"match the pattern {expected}"), at
-    if kind == "format":
-        return f"{shown} is not a valid {expected}", "write the date as YYYY-MM-DD" if expected == "date" else "", at
-    return error.message, "", at
-
-
-def _field_help(schema: dict, name: str) -> str:
-    prop = schema.get("properties", {}).get(name, {})
-    desc = prop.get("description", "")
-    english = desc.split("\n\n")[-1] if desc else ""
-    return f"{name}: {english}" if english else ""
-
-
 def _strings(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, str]]:
     if isinstance(value, str):
         yield at, value
@@ -458,16 +359,6 @@ def _is_number(value: Any) -> bool:
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def _type_name(value: Any) -> str:
-    return {str: "a text", bool: "true/false", int: "a number", float: "a number", list: "a list",
-            dict: "a mapping", type(None): "empty"}.get(type(value), type(value).__name__)
 
 
 def fix_nfc(paths: Iterable[Path]) -> list[Path]:
