@@ -251,14 +251,16 @@ def test_hostile_pages_do_not_run_in_chromium(browser, hostile_site, path):
     page.mouse.move(10, 10)
     page.keyboard.press("Tab")
     for el in page.query_selector_all("article p, article a, article details"):
-        el.hover()
+        if el.is_visible():  # a reader's pointer passes over what is shown (mouseover handlers)
+            el.hover(timeout=2000)
     page.wait_for_timeout(300)
     assert dialogs == []
     assert page.evaluate("() => window.__pwned") is None
-    handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(e =>
+    # The page content (our own search form in the header has onsubmit="return false").
+    handlers = page.evaluate("""() => [...document.querySelectorAll('.md-content *')].flatMap(e =>
         [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))""")
     assert handlers == []
-    assert page.evaluate("""() => [...document.querySelectorAll('[href],[src]')].map(e => e.getAttribute('href') || e.getAttribute('src'))
+    assert page.evaluate("""() => [...document.querySelectorAll('.md-content [href], .md-content [src]')].map(e => e.getAttribute('href') || e.getAttribute('src'))
         .filter(u => /^\\s*(javascript|data|vbscript):/i.test(u)).length""") == 0
     assert page.evaluate("() => document.querySelectorAll('article script, article iframe, article style, article object').length") == 0
     page.close()
