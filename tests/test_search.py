@@ -202,3 +202,81 @@ def test_unaccented_vietnamese_titles_find_their_measure_in_the_first_five(deskt
     share = 1 - len(missed) / len(cat.measures)
     print(f"unaccented titles: {share:.1%} in the first 5; missed {missed}")
     assert share >= 0.95, f"{share:.1%}; missed {missed}"
+
+
+# --- the catalogue page (/measures/) ------------------------------------------------
+
+
+def cards(page) -> list[str]:
+    return page.eval_on_selector_all("#cp-results li code", "els => els.map(e => e.textContent)")
+
+
+def wait_cards(page, n: int | None = None) -> None:
+    if n is None:
+        page.wait_for_function("document.querySelectorAll('#cp-results li').length > 0")
+    else:
+        page.wait_for_function(f"document.querySelectorAll('#cp-results li').length === {n}")
+
+
+def test_catalogue_keyword_combines_with_facets_and_says_how_many(desktop, search_url):
+    page = desktop
+    page.goto(search_url + "measures/")
+    wait_cards(page, 30)
+    assert page.inner_text("#cp-shown") == "Hiển thị 30 trên 115 biện pháp"
+    page.click("#cp-keyword")
+    page.keyboard.type("bien tan")
+    page.wait_for_function("document.getElementById('cp-shown').textContent.includes('phù hợp')")
+    shown = set(cards(page))
+    assert {"BEV-011", "BLD-009", "UTL-013"} <= shown
+    page.check('input[name="sector"][value="utilities"]')
+    page.wait_for_function("[...document.querySelectorAll('#cp-results li code')].every(c => c.textContent.startsWith('UTL'))")
+    assert "UTL-013" in cards(page)
+    assert "q=bien+tan" in page.url and "sector=utilities" in page.url
+    n = len(cards(page))
+    assert page.inner_text("#cp-shown").startswith(f"Hiển thị {n} trên {n} ")
+    # Savings with their scope on every card.
+    assert page.locator("#cp-results li .cp-result__savings").count() == n
+
+
+def test_catalogue_sorts_by_money_saved_both_ways(desktop, search_url):
+    cat = load_catalogue(ROOT / "measures", root=ROOT)
+    money = {m.id: m.savings["money_vnd_per_year"].mid for m in cat.measures}
+    page = desktop
+    page.goto(search_url + "en/measures/?sort=money_saved&order=desc")
+    wait_cards(page, 30)
+    ids = cards(page)
+    assert money[ids[0]] == max(money.values())
+    assert [money[i] for i in ids] == sorted((money[i] for i in ids), reverse=True)
+    page.select_option("#cp-order", "asc")
+    page.wait_for_function("new URLSearchParams(location.search).get('order') === null")
+    page.wait_for_function(f"document.querySelector('#cp-results li code').textContent !== '{ids[0]}'")
+    wait_cards(page, 30)
+    ids = cards(page)
+    assert [money[i] for i in ids] == sorted(money[i] for i in ids)
+
+
+def test_catalogue_state_is_kept_when_switching_language(desktop, search_url):
+    page = desktop
+    page.goto(search_url + "measures/?q=lo+hoi&resource=energy&sort=money_saved&order=desc")
+    wait_cards(page)
+    page.hover(".md-select")  # Material's language menu opens on hover
+    page.click('.md-select a[hreflang="en"]')
+    page.wait_for_url("**/en/measures/**")
+    assert "q=lo+hoi" in page.url and "resource=energy" in page.url and "order=desc" in page.url
+    wait_cards(page)
+    assert page.input_value("#cp-keyword") == "lo hoi"
+    assert page.is_checked('input[name="resource"][value="energy"]')
+
+
+def test_catalogue_on_a_phone_shows_results_first_and_filters_behind_a_button(browser, search_url):
+    page = new_page(browser, search_url, PHONE)
+    page.goto(search_url + "measures/")
+    wait_cards(page)
+    assert not page.is_visible("#cp-filters")
+    first = page.locator("#cp-results li").first.bounding_box()
+    assert first["y"] + 20 < PHONE["height"], "the first result is not on the first screen"
+    page.tap("#cp-filters-toggle")
+    assert page.is_visible("#cp-filters")
+    assert page.get_attribute("#cp-filters-toggle", "aria-expanded") == "true"
+    assert page.is_visible(".cp-catalogue__charts-note")
+    page.context.close()
