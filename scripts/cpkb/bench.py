@@ -184,17 +184,31 @@ def _first_result_bytes(b: _Browser, query: str) -> int:
     return sum(n for url, n in sizes if "/fragment/" not in url) + (fragments[0] if fragments else 0)
 
 
-def _catalogue_first_view_bytes(b: _Browser, lang: str = "vi") -> int:
-    """Bytes of the catalogue's first view (Chromium resource timing, empty
-    cache): the page, Material's assets, fonts, Pagefind and the first 30 cards."""
+def _wire_size(response) -> tuple[int, int]:
+    """(bytes as served here, bytes gzip-compressed as a static host such as
+    GitHub Pages sends text): the local server does not compress."""
+    import gzip
+
+    body = response.body()
+    kind = (response.headers.get("content-type") or "").split(";")[0]
+    text = kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml")
+    return len(body), len(gzip.compress(body, 6)) if text else len(body)
+
+
+def _catalogue_first_view_bytes(b: _Browser, lang: str = "vi") -> tuple[int, int]:
+    """Bytes of the catalogue's first view, empty cache, until the first 30
+    cards are shown and the network is idle: the page, Material's assets, fonts,
+    Pagefind (its worker's requests too, which the page's resource timing
+    does not list) and the cards' fragments. (as served, gzip-compressed)."""
     page = b.page()
+    sizes: list[tuple[int, int]] = []
+    page.on("response", lambda r: sizes.append(_wire_size(r)) if r.status == 200 else None)
     page.goto(b.url + ("en/" if lang == "en" else "") + "measures/")
     page.wait_for_function("document.querySelectorAll('#cp-results li').length > 0", timeout=30000)
     page.wait_for_load_state("networkidle")
-    total = page.evaluate("""() => performance.getEntriesByType('navigation').concat(
-        performance.getEntriesByType('resource')).reduce((n, e) => n + (e.encodedBodySize || e.transferSize || 0), 0)""")
+    page.wait_for_timeout(300)
     page.context.close()
-    return int(total)
+    return sum(a for a, _ in sizes), sum(g for _, g in sizes)
 
 
 def search_quality(b: _Browser, repo: Path) -> dict:
@@ -248,8 +262,11 @@ def search_bench(repo: Path, work: Path) -> dict:
     with _Browser(site) as b:
         out = search_quality(b, repo)
         out["first_result_kib"] = _first_result_bytes(b, "thu hoi nuoc ngung") / 1024
-        out["catalogue_first_view_kib"] = _catalogue_first_view_bytes(b) / 1024
-        out["catalogue_first_view_kib_en"] = _catalogue_first_view_bytes(b, "en") / 1024
+        for lang in ("vi", "en"):
+            raw, gz = _catalogue_first_view_bytes(b, lang)
+            suffix = "" if lang == "vi" else "_en"
+            out["catalogue_first_view_kib" + suffix] = raw / 1024
+            out["catalogue_first_view_gzip_kib" + suffix] = gz / 1024
     shutil.rmtree(site, ignore_errors=True)
     return out
 
@@ -280,7 +297,7 @@ def run_size(repo: Path, work: Path, size: int, with_pdf: bool) -> dict:
     if shutil.which("chromium"):
         with _Browser(site) as b:
             result["first_result_kib"] = _first_result_bytes(b, "thu hoi nuoc ngung") / 1024
-            result["catalogue_first_view_kib"] = _catalogue_first_view_bytes(b) / 1024
+            result["catalogue_first_view_kib"] = _catalogue_first_view_bytes(b)[0] / 1024
     # PDFs at 10,000 measures would be a 2,000-page sector book; the PDF
     # targets are about 100-measure sector books, so stop at 1,000.
     if with_pdf and size <= 1_000:

@@ -124,7 +124,7 @@
   });
 
   let serial = 0;
-  function item(data) {
+  function item(data, withExcerpt = true) {
     const li = document.createElement("li");
     li.className = "md-search-result__item";
     const a = document.createElement("a");
@@ -142,9 +142,11 @@
       p.textContent = [data.meta.sector, data.meta.figures].filter(Boolean).join(" · ");
       article.appendChild(p);
     }
-    const excerpt = document.createElement("p");
-    excerpt.innerHTML = data.excerpt; // Pagefind escapes page text; only <mark> is markup
-    article.appendChild(excerpt);
+    if (withExcerpt) {
+      const excerpt = document.createElement("p");
+      excerpt.innerHTML = data.excerpt; // Pagefind escapes page text; only <mark> is markup
+      article.appendChild(excerpt);
+    }
     a.appendChild(article);
     li.appendChild(a);
     return li;
@@ -162,10 +164,12 @@
   moreItem.appendChild(more);
   async function showMore(mine, count) {
     // The first hit is shown as soon as its fragment arrives; the rest follow.
+    const start = shown;
     const slice = results.slice(shown, shown + count);
     shown += slice.length;
     const data = await Promise.all(slice.map((r) => r.data()));
     if (mine !== latest) return;
+    if (start === 0) list.replaceChildren(); // the early hit gives way to the ranked list
     moreItem.remove();
     list.append(...data.map(item));
     if (shown < results.length) {
@@ -193,12 +197,27 @@
     meta.textContent = labels.loading;
     timer = setTimeout(async () => {
       let search;
-      try { search = await ranked(query); } catch (e) { meta.textContent = labels.unavailable; return; }
+      try {
+        // The pairs alone load only small index chunks (titles and leads): the
+        // best hit shows before the chunks of common syllables ("nuoc") arrive.
+        const keys = pairs(query);
+        if (keys.length) {
+          const pf = await load();
+          const early = await pf.search(keys.join(" "));
+          if (mine !== latest) return;
+          if (early && early.results.length) {
+            const data = await early.results[0].data();
+            if (mine !== latest) return;
+            list.replaceChildren(item(data, false));
+          }
+        }
+        search = await ranked(query);
+      } catch (e) { meta.textContent = labels.unavailable; return; }
       if (search === null || mine !== latest) return;
       results = search.results;
       shown = 0;
-      list.replaceChildren();
       const n = results.length;
+      if (!n) list.replaceChildren();
       meta.textContent = n ? labels.results.replace("{n}", n) : labels.none;
       if (n) {
         await showMore(mine, 1);
