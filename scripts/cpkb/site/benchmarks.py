@@ -86,7 +86,7 @@ def render_page(data: dict, lang: str, notes: str = "") -> str:
         lines.append(f"| {t('goal.' + key, limit=_num(LIMITS[key], lang))} | {shown} | {verdict} |")
     search = data.get("search")
     if search:
-        lines += ["", f"## {t('search.title')}", "", t("search.intro", command=search.get("command", data["command"])), "",
+        lines += ["", f"## {label('bench.search.title', lang)}", "", label("bench.search.intro", lang, command=search.get("command", data["command"])), "",
                   f"| {t('target_column')} | {t('result')} | |", "| --- | --- | --- |"]
         for key, ok, shown in _search_targets(search, lang):
             verdict = "–" if ok is None else (t("met") if ok else f"**{t('missed')}**")
