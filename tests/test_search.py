@@ -229,7 +229,8 @@ def test_catalogue_keyword_combines_with_facets_and_says_how_many(desktop, searc
     shown = set(cards(page))
     assert {"BEV-011", "BLD-009", "UTL-013"} <= shown
     page.check('input[name="sector"][value="utilities"]')
-    page.wait_for_function("[...document.querySelectorAll('#cp-results li code')].every(c => c.textContent.startsWith('UTL'))")
+    page.wait_for_function("(() => { const c = [...document.querySelectorAll('#cp-results li code')];"
+                           " return c.length > 0 && c.every(e => e.textContent.startsWith('UTL')); })()")
     assert "UTL-013" in cards(page)
     assert "q=bien+tan" in page.url and "sector=utilities" in page.url
     n = len(cards(page))
@@ -249,7 +250,8 @@ def test_catalogue_sorts_by_money_saved_both_ways(desktop, search_url):
     assert [money[i] for i in ids] == sorted((money[i] for i in ids), reverse=True)
     page.select_option("#cp-order", "asc")
     page.wait_for_function("new URLSearchParams(location.search).get('order') === null")
-    page.wait_for_function(f"document.querySelector('#cp-results li code').textContent !== '{ids[0]}'")
+    page.wait_for_function("first => { const c = document.querySelector('#cp-results li code');"
+                           " return !!c && c.textContent !== first; }", arg=ids[0])
     wait_cards(page, 30)
     ids = cards(page)
     assert [money[i] for i in ids] == sorted(money[i] for i in ids)
