@@ -16,7 +16,7 @@ from typing import Callable
 
 from markupsafe import Markup
 
-from cpkb.source.catalogue import Catalogue, Measure, Range, Sector, Source, cost_band, payback_band
+from cpkb.source.catalogue import Catalogue, Measure, Range, Sector, Source, cost_band, payback_band, savings_band
 from cpkb.text.labels import label, value_label
 from cpkb.text.markdown import MEASURE_LINK
 from cpkb.text.numbers import format_day, format_percent_range, format_vnd_exact, format_vnd_range, format_years
@@ -95,6 +95,20 @@ class MeasureView:
     reviewed: str
     cost_band: str
     payback_band: str
+    savings_band: str | None
+    """Band of money saved per year (catalogue facet), None without an amount."""
+    money_saved_mid: float | None
+    """Middle of the money saved per year, for sorting (comparable across measures)."""
+
+    @property
+    def resources(self) -> tuple[str, ...]:
+        """The resources a percentage saving is stated for (energy, water, materials)."""
+        return tuple(s.kind.removesuffix("_pct") for s in self.savings if s.kind.endswith("_pct"))
+
+    @property
+    def savings_text(self) -> str:
+        """Every saving with its scope, one line (search hits and catalogue cards)."""
+        return "; ".join(f"{s.label}: {s.value}" + (f" ({s.scope_label})" if s.scope_label else "") for s in self.savings)
 
     @property
     def id(self) -> str:
@@ -157,6 +171,8 @@ def measure_view(cat: Catalogue, m: Measure, lang: str, href_for: HrefFor) -> Me
     """The view of `m` in `lang`; raises MeasureLinkError for a link to an unknown measure."""
     sector = cat.sector_by_key[m.sector]
 
+    money = cat.vocabulary.money_kinds[0] if cat.vocabulary.money_kinds else None
+
     def md(text: str, field: str) -> Markup:
         # The same text with the same link targets renders the same: books share
         # most measures (every sector book has the utilities), so render each once.
@@ -188,6 +204,8 @@ def measure_view(cat: Catalogue, m: Measure, lang: str, href_for: HrefFor) -> Me
         related=tuple(RelatedView(r, cat.by_id[r].title[lang], href_for(r)) for r in m.related),
         sources=tuple(source_view(s, lang) for s in m.sources), reviewed=format_day(m.reviewed, lang),
         cost_band=cost_band(m), payback_band=payback_band(m),
+        savings_band=savings_band(m, money) if money else None,
+        money_saved_mid=m.savings[money].mid if money and money in m.savings else None,
     )
 
 

@@ -1,7 +1,8 @@
-// The measure catalogue: facets and sorting over Pagefind's filter index.
+// The measure catalogue: a keyword, facets and sorting over Pagefind's index.
 // Nothing is downloaded up front but the filter counts; records load 30 at a
-// time, so the page works the same at 100 or 10,000 measures. The filter state
-// lives in the URL (?sector=beverages&complexity=1&sort=payback) for sharing.
+// time, so the page works the same at 100 or 10,000 measures. The state lives
+// in the URL (?q=boiler&sector=beverages&sort=money_saved&order=desc) for
+// sharing, and the language switcher carries it to the other language.
 (function () {
   "use strict";
   const root = document.getElementById("cp-catalogue");
@@ -12,11 +13,16 @@
   const list = document.getElementById("cp-results");
   const more = document.getElementById("cp-more");
   const sortSelect = document.getElementById("cp-sort");
+  const orderSelect = document.getElementById("cp-order");
+  const keyword = document.getElementById("cp-keyword");
+  const toggle = document.getElementById("cp-filters-toggle");
+  const toggleCount = document.getElementById("cp-filters-count");
   const facets = Array.from(form.querySelectorAll("fieldset[data-facet]")).map((f) => f.dataset.facet);
   const PAGE = 30;
   let results = [];
   let rendered = 0;
   let total = 0;
+  let matching = 0;
   let run = 0;
 
   function readUrl() {
@@ -24,16 +30,36 @@
     form.querySelectorAll("input[type=checkbox]").forEach((box) => {
       box.checked = params.getAll(box.name).includes(box.value);
     });
+    keyword.value = params.get("q") || "";
     const sort = params.get("sort");
     if (sort && Array.from(sortSelect.options).some((o) => o.value === sort)) sortSelect.value = sort;
+    else if (keyword.value) sortSelect.value = "relevance";
+    if (params.get("order") === "desc") orderSelect.value = "desc";
+  }
+
+  function state() {
+    const params = new URLSearchParams();
+    if (keyword.value.trim()) params.set("q", keyword.value.trim());
+    form.querySelectorAll("input[type=checkbox]:checked").forEach((box) => params.append(box.name, box.value));
+    if (sortSelect.value !== "id") params.set("sort", sortSelect.value);
+    if (orderSelect.value !== "asc") params.set("order", orderSelect.value);
+    return params.toString();
+  }
+
+  // Material's language switcher links to the same page in the other language:
+  // give those links the same filters.
+  function carryToOtherLanguages(query) {
+    document.querySelectorAll(".md-select a[hreflang]").forEach((a) => {
+      const url = new URL(a.href, location.href);
+      url.search = query ? "?" + query : "";
+      a.href = url.href;
+    });
   }
 
   function writeUrl() {
-    const params = new URLSearchParams();
-    form.querySelectorAll("input[type=checkbox]:checked").forEach((box) => params.append(box.name, box.value));
-    if (sortSelect.value !== "id") params.set("sort", sortSelect.value);
-    const query = params.toString();
+    const query = state();
     history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
+    carryToOtherLanguages(query);
   }
 
   function selected() {
@@ -57,17 +83,37 @@
     figures.className = "cp-result__figures";
     figures.textContent = [data.meta.sector, data.meta.figures].filter(Boolean).join(" · ");
     li.append(id, " ", a, figures);
+    if (data.meta.savings) {
+      const savings = document.createElement("p");
+      savings.className = "cp-result__savings";
+      savings.textContent = data.meta.savings;
+      li.append(savings);
+    }
     return li;
+  }
+
+  function announce() {
+    const filtered = matching !== total;
+    shown.textContent = !matching ? labels.none : (filtered ? labels.shown_filtered : labels.shown)
+      .replace("{shown}", rendered).replace("{matching}", matching).replace("{total}", total);
   }
 
   async function renderMore() {
     const slice = results.slice(rendered, rendered + PAGE);
-    rendered += slice.length;
     const mine = run;
     const data = await Promise.all(slice.map((r) => r.data()));
     if (mine !== run) return;
+    rendered += slice.length;
     list.append(...data.map(card));
     more.hidden = rendered >= results.length;
+    announce();
+  }
+
+  async function find(pagefind, query, filters) {
+    const sort = sortSelect.value;
+    if (query && sort === "relevance" && window.cpRanked) return window.cpRanked(query, { filters });
+    const key = sort === "relevance" ? "id" : sort;
+    return pagefind.search(query || null, { filters, sort: { [key]: orderSelect.value } });
   }
 
   async function update() {
@@ -75,36 +121,55 @@
     let pagefind;
     try { pagefind = await window.cpPagefind(); } catch (e) { shown.textContent = labels.unavailable; return; }
     if (!total) total = ((await pagefind.filters()).kind || {}).measure || 0;
-    const search = await pagefind.search(null, { filters: selected(), sort: { [sortSelect.value]: "asc" } });
-    if (mine !== run) return;
+    const query = keyword.value.trim();
+    const filters = selected();
+    const search = await find(pagefind, query, filters);
+    if (mine !== run || !search) return;
     results = search.results;
+    matching = results.length;
     rendered = 0;
     list.replaceChildren();
     // A facet's counts ignore its own selection, so that they say how many
     // measures ticking one more value of it would add (a search per facet in use).
-    const filters = selected();
     const counts = {};
     await Promise.all(facets.map(async (facet) => {
       if (!filters[facet]) { counts[facet] = (search.filters || {})[facet] || {}; return; }
       const others = Object.assign({}, filters);
       delete others[facet];
-      counts[facet] = ((await pagefind.search(null, { filters: others })).filters || {})[facet] || {};
+      counts[facet] = ((await pagefind.search(query || null, { filters: others })).filters || {})[facet] || {};
     }));
     if (mine !== run) return;
     form.querySelectorAll("[data-count-for]").forEach((span) => {
       const [facet, value] = span.dataset.countFor.split(":");
       span.textContent = `(${counts[facet][value] || 0})`;
     });
-    shown.textContent = results.length
-      ? labels.shown.replace("{shown}", results.length).replace("{total}", total)
-      : labels.none;
+    const active = form.querySelectorAll("input[type=checkbox]:checked").length;
+    toggleCount.textContent = active ? "· " + labels.active_filters.replace("{n}", active) : "";
     await renderMore();
   }
 
+  // On a phone the filters fold behind a button, so the first results show.
+  toggle.addEventListener("click", () => {
+    const open = !root.classList.contains("cp-catalogue--filters-open");
+    root.classList.toggle("cp-catalogue--filters-open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.firstChild.textContent = (open ? labels.hide_filters : labels.show_filters) + " ";
+  });
+
+  let timer = null;
+  keyword.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (keyword.value.trim() && sortSelect.value === "id") sortSelect.value = "relevance";
+      writeUrl(); update();
+    }, 200);
+  });
   form.addEventListener("change", () => { writeUrl(); update(); });
   sortSelect.addEventListener("change", () => { writeUrl(); update(); });
-  form.addEventListener("reset", () => setTimeout(() => { writeUrl(); update(); }, 0));
+  orderSelect.addEventListener("change", () => { writeUrl(); update(); });
+  form.addEventListener("reset", () => setTimeout(() => { keyword.value = ""; writeUrl(); update(); }, 0));
   more.addEventListener("click", renderMore);
   readUrl();
+  carryToOtherLanguages(state());
   update();
 })();

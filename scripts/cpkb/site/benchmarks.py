@@ -60,6 +60,22 @@ def check_targets(results: list[dict], lang: str = "en") -> dict[str, tuple[bool
     return out
 
 
+def _search_targets(search: dict, lang: str) -> list[tuple[str, bool | None, str]]:
+    """Search quality and bytes on the real catalogue: (target, met?, shown value)."""
+    n = lambda value: _num(value, lang)
+    out = []
+    if "top3_share" in search:
+        pct = search["top3_share"] * 100
+        out.append(("search_top3", pct >= LIMITS["search_top3"], f"{n(round(pct, 1))} % ({n(search['queries'])})"))
+    if "title_top5_share" in search:
+        pct = search["title_top5_share"] * 100
+        out.append(("title_top5", pct >= LIMITS["title_top5"], f"{n(round(pct, 1))} % ({n(search['measures'])})"))
+    if "catalogue_first_view_kib" in search:
+        kib = search["catalogue_first_view_kib"]
+        out.append(("catalogue_view", kib * 1.024 <= LIMITS["catalogue_view"], f"{n(round(kib))} KiB ({n(search['measures'])})"))
+    return out
+
+
 def render_page(data: dict, lang: str, notes: str = "") -> str:
     t = lambda key, **values: label(f"bench.{key}", lang, **values)
     results = data["results"]
@@ -76,6 +92,13 @@ def render_page(data: dict, lang: str, notes: str = "") -> str:
     for key, (ok, shown) in check_targets(results, lang).items():
         verdict = "–" if ok is None else (t("met") if ok else f"**{t('missed')}**")
         lines.append(f"| {t('goal.' + key, limit=_num(LIMITS[key], lang))} | {shown} | {verdict} |")
+    search = data.get("search")
+    if search:
+        lines += ["", f"## {label('bench.search.title', lang)}", "", label("bench.search.intro", lang, command=search.get("command", data["command"])), "",
+                  f"| {t('target_column')} | {t('result')} | |", "| --- | --- | --- |"]
+        for key, ok, shown in _search_targets(search, lang):
+            verdict = "–" if ok is None else (t("met") if ok else f"**{t('missed')}**")
+            lines.append(f"| {t('goal.' + key, limit=_num(LIMITS[key], lang))} | {shown} | {verdict} |")
     lines += ["", _chart(results, t("chart")), ""]
     if notes:
         lines += [f"## {t('notes')}", "", notes, ""]

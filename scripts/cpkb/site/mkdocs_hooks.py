@@ -80,6 +80,11 @@ def on_page_context(context, page, config, nav):
     page.edit_url = f"{base}{source}" if base and source else None
     # Pagefind's bundle is at the site root, shared by both languages.
     context["cp_site_root"] = sitegen.to_root(page.url.count("/"), config.theme["language"]) or "./"
+    # Search: editor pages stay out of the index; the others carry search keys.
+    context["cp_searchable"] = sitegen.searchable(page.file.src_uri)
+    if context["cp_searchable"]:
+        context["cp_search_keys"] = sitegen.page_search_keys(
+            _root(config), config.theme["language"], page.title or "", page.meta.get("description", ""), page.content or "")
     return context
 
 

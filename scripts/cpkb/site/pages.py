@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -22,7 +23,8 @@ from cpkb.site import support_pages
 from cpkb.site.handbook_pages import both_languages, handbook_index, handbook_pages
 from cpkb.source import handbook
 from cpkb.source.benchmarks import RESULTS
-from cpkb.source.catalogue import COST_BANDS, PAYBACK_BANDS, Catalogue, Measure, load_catalogue
+from cpkb.source.catalogue import COST_BANDS, PAYBACK_BANDS, SAVINGS_BANDS, Catalogue, Measure, load_catalogue
+from cpkb.text import search_keys
 from cpkb.source.fonts import make_web_fonts
 from cpkb.source.problems import SourceError, display_path
 from cpkb.source.translations import translation_report
@@ -180,6 +182,7 @@ def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> d
     return {
         f"measures/index.{lang}.md": jinja.get_template("catalogue.md.j2").render(
             lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
+            total=len(cat.measures),
             charts=Markup(_charts(cat.measures, cat.vocabulary, lang, "all", "")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
         f"downloads.{lang}.md": jinja.get_template("downloads.md.j2").render(
             lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
@@ -198,6 +201,11 @@ def _facets(cat: Catalogue, lang: str) -> list[dict]:
          "values": [(str(i), value_label("complexity", i, lang)) for i in vocab.complexities]},
         {"key": "cost", "label": t("catalogue.cost_band"), "values": [(k, t(f"cost_band.{k}")) for k, _ in COST_BANDS]},
         {"key": "payback", "label": t("catalogue.payback_band"), "values": [(k, t(f"payback_band.{k}")) for k, _ in PAYBACK_BANDS]},
+        # What is saved, not how much: percentages of different scopes never meet.
+        {"key": "resource", "label": t("catalogue.resource"),
+         "values": [(k.removesuffix("_pct"), t(f"figures.{k}")) for k in vocab.percent_kinds]},
+        {"key": "savings", "label": t("catalogue.savings_band"),
+         "values": [(k, t(f"savings_band.{k}")) for k, _ in SAVINGS_BANDS]},
     ]
 
 
@@ -205,10 +213,32 @@ def _catalogue_labels(cat: Catalogue, lang: str) -> str:
     """Strings the catalogue script needs, in the page's language (JSON, safe inside <script>)."""
     vocab = cat.vocabulary
     data = {"shown": label("catalogue.shown", lang), "none": label("catalogue.none", lang),
+            "show_filters": label("catalogue.show_filters", lang), "hide_filters": label("catalogue.hide_filters", lang),
+            "active_filters": label("catalogue.active_filters", lang),
+            "shown_filtered": label("catalogue.shown_filtered", lang),
             "unavailable": label("search.unavailable", lang),
             "complexity": {str(i): value_label("complexity", i, lang) for i in vocab.complexities},
             "technique": {k: value_label("technique", k, lang) for k in vocab.techniques}}
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+EDITOR_PAGES = ("guides/translations.", "guides/field-reference.", "guides/benchmarks.")
+"""Pages for editors, left out of the readers' search index."""
+
+
+def searchable(src_uri: str) -> bool:
+    """Whether a page belongs in the readers' search (editor pages do not)."""
+    return not src_uri.startswith(EDITOR_PAGES)
+
+
+@lru_cache(maxsize=4)
+def _glossary_forms(root: Path, lang: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(term.forms(lang) for term in handbook.glossary(root))
+
+
+def page_search_keys(root: Path, lang: str, title: str, lead: str, html: str) -> tuple[str, str]:
+    """The hidden search keys of a page (cpkb.text.search_keys): title pairs, then the rest."""
+    return search_keys.search_keys(title, lead, search_keys.plain_text(html), _glossary_forms(root, lang))
 
 
 def build_nav(root: Path) -> list:

@@ -183,6 +183,17 @@ PAYBACK_BANDS = (("quick", 1.0), ("medium", 3.0), ("long", float("inf")))
 """Payback bands for filtering, by the middle of the range (upper bounds, years)."""
 
 
+SAVINGS_BANDS = (("small", 100e6), ("medium", 1e9), ("large", float("inf")))
+"""Bands of money saved per year, by the middle of the range (upper bounds, VND).
+Money is comparable across measures; percentages are not (each has its own scope)."""
+
+
+def savings_band(measure: Measure, money_kind: str) -> str | None:
+    """The band of money saved per year, or None when the measure states no amount."""
+    rng = measure.savings.get(money_kind)
+    return None if rng is None else next(key for key, upper in SAVINGS_BANDS if rng.mid < upper)
+
+
 def cost_band(measure: Measure) -> str:
     return next(key for key, upper in COST_BANDS if measure.investment_vnd.mid < upper)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cpkb import LANGUAGES
@@ -69,6 +69,14 @@ class GlossaryTerm:
     term: Text
     abbr: Text | None
     definition: Text
+    # Other ways an engineer writes the term, per language (abbreviations,
+    # British/American spellings): search treats every form as the same term.
+    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def forms(self, lang: str) -> tuple[str, ...]:
+        """The term, its abbreviation and its variants in one language."""
+        found = [self.term[lang]] + ([self.abbr[lang]] if self.abbr else []) + list(self.variants.get(lang, ()))
+        return tuple(dict.fromkeys(f for f in found if f))
 
 
 @dataclass(frozen=True)
@@ -283,9 +291,29 @@ def load_glossary(path: Path, root: Path, problems: list[Problem]) -> list[Gloss
         term = _text(item.get("term"), (i, "term"), c)
         abbr = _text(item.get("abbr"), (i, "abbr"), c, required=False)
         definition = _text(item.get("definition"), (i, "definition"), c)
+        variants = _variants(item.get("variants"), (i, "variants"), c)
         if term and definition:
-            terms.append(GlossaryTerm(term, abbr, definition))
+            terms.append(GlossaryTerm(term, abbr, definition, variants))
     return terms
+
+
+def _variants(value, at: tuple, c: _Collector) -> dict[str, tuple[str, ...]]:
+    """`variants: {vi: [...], en: [...]}`: optional, lists of short strings per language."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        c.add(at, "must be a mapping {vi: [...], en: [...]}")
+        return {}
+    out = {}
+    for lang, forms in value.items():
+        if lang not in ("vi", "en"):
+            c.add((*at, lang), f"unknown language {lang!r}", "use vi or en")
+            continue
+        if not isinstance(forms, list) or not all(isinstance(f, str) and 0 < len(f.strip()) <= 80 for f in forms):
+            c.add((*at, lang), "must be a list of short texts (1 to 80 characters)")
+            continue
+        out[lang] = tuple(unicodedata.normalize("NFC", f.strip()) for f in forms)
+    return out
 
 
 def load_worksheets(path: Path, root: Path, problems: list[Problem]) -> list[Worksheet]:
