@@ -24,6 +24,7 @@ from cpkb.source.catalogue import (COST_BANDS, PAYBACK_BANDS, Catalogue, Measure
                         load_catalogue, payback_band)
 from cpkb.source.benchmarks import RESULTS
 from cpkb.text.charts import investment_payback_chart, savings_chart, technique_chart
+from cpkb.site import planner
 from cpkb.source.fonts import make_web_fonts
 from cpkb.text.numbers import format_vnd_range, format_years, sort_key
 from cpkb.view import MeasureView, measure_view, sector_view
@@ -33,7 +34,7 @@ from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_
                                resolve_measure_links)
 from cpkb.source.problems import SourceError, display_path
 
-GENERATED_DIRS = ("measures", "sectors", "handbook")
+GENERATED_DIRS = ("measures", "sectors", "handbook", "plan", "report")
 """Folders of docs/ that hold only generated pages (all git-ignored)."""
 DATA_BASENAME = "cp-measures"
 
@@ -65,6 +66,7 @@ def _env() -> Environment:
     # description), which do not autoescape: escape HTML before quoting.
     env.filters["yaml_str"] = lambda s: Markup(json.dumps(html.escape(str(s)), ensure_ascii=False))
     env.filters["url"] = lambda s: Markup(str(escape(s)).replace("(", "%28").replace(")", "%29").replace(" ", "%20"))
+    env.globals["planner_calculator"] = planner.calculator
     return env
 
 
@@ -179,6 +181,7 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
         pages.update(_handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = _handbook_index(root, cat, pages, lang)
         pages.update(_editor_pages(root, lang, translations))
+        pages.update(planner.render_planner_pages(lang))
     if problems:
         raise SourceError(problems)
     return pages
@@ -247,7 +250,7 @@ def _handbook_pages(root: Path, cat: Catalogue, lang: str, glossary: list, probl
                 for s in cat.sectors if _both_languages(root, s.key)]
     for target, source, prefix in sources:
         try:
-            pages[target] = _handbook_page(root, source, cat, prefix)
+            pages[target] = _handbook_page(root, source, cat, prefix) + planner.chapter_link(target)
         except MeasureLinkError as err:
             problems.extend(err.problems)
     if glossary:
@@ -356,6 +359,7 @@ def build_nav(root: Path) -> list:
         {t("nav.sectors"): ["sectors/index.md"] + [f"sectors/{s.key}.md" for s in cat.sectors]},
         {t("nav.catalogue"): ["measures/index.md"]},
         {t("nav.handbook"): book},
+        {t("planner.nav"): ["plan/index.md", "report/index.md", "report/merge.md"]},
         {t("nav.downloads"): ["downloads.md"]},
         {t("nav.about"): ["about.md"]},
         {t("nav.guides"): guides},
@@ -365,7 +369,9 @@ def build_nav(root: Path) -> list:
 def nav_translations(lang: str) -> dict[str, str]:
     """Section titles of the default language mapped to `lang`."""
     keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "downloads", "guides", "about")
-    return {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
+    titles = {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
+    titles[label("planner.nav", LANGUAGES[0])] = label("planner.nav", lang)
+    return titles
 
 
 _LAST: dict[Path, tuple] = {}
@@ -392,6 +398,7 @@ def generate_pages(root: Path, docs_dir: Path, edit_base: str | None = None) -> 
         return 0
     pages = render_pages(root, edit_base)
     make_web_fonts(docs_dir / "assets" / "fonts")
+    planner.write_planner_data(root, docs_dir)
     written = 0
     for rel, text in pages.items():
         path = docs_dir / rel
