@@ -165,3 +165,149 @@ def test_cli_report_merge(tmp_path):
     assert "bad.xlsx was refused: it is not an XLSX file" in result.stderr
     assert "other.xlsx was refused: it is not an annual CP report" in result.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+# --- a person's whole path in Chromium --------------------------------------------
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+TEXT = {"vi": {"added": "Đã có trong kế hoạch", "done": "Đã hoàn thành", "kwh": "100.000", "tariff": "2.000",
+               "imported": "Đã nhập 2 biện pháp."},
+        "en": {"added": "In my plan", "done": "Done", "kwh": "100,000", "tariff": "2,000",
+               "imported": "2 measures imported."}}
+
+
+def _visible(page, selector):
+    """The element is in the viewport once scrolled to, and a click there lands on it."""
+    el = page.locator(selector)
+    el.scroll_into_view_if_needed()
+    return page.evaluate("""(sel) => { const e = document.querySelector(sel), r = e.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return r.width > 0 && r.right <= innerWidth + 1 && (hit === e || e.contains(hit)); }""", selector)
+
+
+@pytest.mark.build
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_from_a_measure_to_a_plan_to_a_report_and_a_summary(browser, base_url, lang, viewport, tmp_path):
+    from openpyxl import load_workbook
+
+    from conftest import Watch
+
+    prefix, text = ("" if lang == "vi" else "en/"), TEXT[lang]
+    context = browser.new_context(viewport=VIEWPORTS[viewport], accept_downloads=True)
+    page = context.new_page()
+    watch = Watch(page, base_url)
+    # 1. A measure: the reader types their own figures and sees low–high results.
+    page.goto(f"{base_url}{prefix}measures/utl-001/")
+    assert _visible(page, "#cp-calc-kwh")
+    page.click("#cp-calc-kwh")
+    page.keyboard.type(text["kwh"])
+    page.click("#cp-calc-tariff")
+    page.keyboard.type(text["tariff"])
+    results = page.inner_text("#cp-calc-results")
+    # UTL-001 saves 5–15 % of energy: 5,000–15,000 kWh, at 2,000 VND/kWh 10–30 million VND a year.
+    assert ("5.000 – 15.000" if lang == "vi" else "5,000 – 15,000") in results
+    assert ("10.000.000 – 30.000.000" if lang == "vi" else "10,000,000 – 30,000,000") in results
+    assert "0,6592" in results or "0.6592" in results
+    page.click("#cp-plan-add")
+    assert page.inner_text("#cp-plan-add") == text["added"]
+    # 2. A second measure, with the keyboard only.
+    page.goto(f"{base_url}{prefix}measures/utl-002/")
+    page.focus("#cp-plan-add")
+    page.keyboard.press("Enter")
+    # 3. The plan survives a reload; a status changes and stays changed.
+    page.goto(f"{base_url}{prefix}plan/")
+    page.reload()
+    rows = page.locator("#cp-plan-table tbody tr")
+    assert rows.count() == 2
+    rows.first.locator("select").select_option(label=text["done"])
+    page.reload()
+    assert page.locator("#cp-plan-table tbody tr").first.locator("select").input_value() == "done"
+    # 4. Export XLSX and CSV, clear the plan, import the XLSX again.
+    with page.expect_download() as info:
+        page.click("#cp-plan-xlsx")
+    xlsx = tmp_path / "plan.xlsx"
+    info.value.save_as(xlsx)
+    sheet = list(load_workbook(xlsx).active.iter_rows(values_only=True))
+    assert sheet[0][:3] == ("cpkb-plan", 1, lang) and sheet[2][0] == "UTL-001" and sheet[2][3] == "done"
+    with page.expect_download() as info:
+        page.click("#cp-plan-csv")
+    csv_path = tmp_path / "plan.csv"
+    info.value.save_as(csv_path)
+    assert "UTL-002" in csv_path.read_text(encoding="utf-8-sig")
+    page.evaluate("localStorage.removeItem('cpkb-plan-v1')")
+    page.reload()
+    assert page.locator("#cp-plan-table tbody tr").count() == 0
+    page.set_input_files("#cp-plan-import", str(xlsx))
+    assert page.inner_text("#cp-plan-status") == text["imported"]
+    assert page.locator("#cp-plan-table tbody tr").first.locator("select").input_value() == "done"
+    # 5. Print the plan to PDF (A4).
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4")
+    page.emulate_media(media="screen")
+    assert pdf[:4] == b"%PDF"
+    # 6. The annual report: facility, measures from the plan, verified results, export.
+    page.goto(f"{base_url}{prefix}report/")
+    page.fill("#cp-r-facility", "=Nhà máy Bia Hà Nam")
+    page.fill("#cp-r-province", "Hà Nam")
+    page.click("#cp-report-from-plan")
+    page.fill("#cp-rm-0-electricity_kwh", text["kwh"])
+    page.reload()
+    assert page.input_value("#cp-r-facility") == "=Nhà máy Bia Hà Nam"
+    assert page.input_value("#cp-rm-0-electricity_kwh") == text["kwh"]
+    with page.expect_download() as info:
+        page.click("#cp-report-xlsx")
+    report = tmp_path / "report.xlsx"
+    info.value.save_as(report)
+    rows = list(load_workbook(report).active.iter_rows(values_only=True))
+    parsed = parse_report(rows, "report.xlsx")
+    assert parsed["fields"]["facility"] == "'=Nhà máy Bia Hà Nam"  # never a formula
+    done = [m for m in parsed["measures"] if m["kind"] == "implemented"]
+    assert done[0]["electricity_kwh"] == 100_000 and done[0]["co2_t"] == pytest.approx(65.92)
+    page.emulate_media(media="print")
+    assert page.pdf(format="A4")[:4] == b"%PDF"
+    page.emulate_media(media="screen")
+    # 7. The provincial merge: two good reports and a foreign file.
+    foreign = tmp_path / "notes.xlsx"
+    foreign.write_bytes(b"PK not really")
+    page.goto(f"{base_url}{prefix}report/merge/")
+    second = tmp_path / "report-b.xlsx"
+    second.write_bytes(report.read_bytes())
+    page.set_input_files("#cp-merge-files", [str(report), str(second), str(foreign)])
+    page.wait_for_selector("#cp-merge-table table")
+    assert "notes.xlsx" in page.inner_text("#cp-merge-errors")
+    with page.expect_download() as info:
+        page.click("#cp-merge-xlsx")
+    merged = tmp_path / "summary.xlsx"
+    info.value.save_as(merged)
+    browser_summary = {name: [list(r) for r in ws.iter_rows(values_only=True)] for name, ws in
+                       ((ws.title, ws) for ws in load_workbook(merged).worksheets)}
+    expected = merge_reports([("report-b.xlsx", parsed), ("report.xlsx", parsed)], lang)
+    assert list(browser_summary) == list(expected)
+    for name in expected:
+        assert [[None if v == "" else v for v in r] for r in browser_summary[name]] == \
+            [[None if v == "" else v for v in r] for r in expected[name]], name
+    assert not watch.errors and not watch.external, (watch.errors, watch.external)
+    context.close()
+
+
+@pytest.mark.build
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("prefix", ["", "en/"])
+@pytest.mark.parametrize("path", ["measures/utl-001/", "plan/", "report/", "report/merge/"])
+def test_planner_pages_have_no_serious_accessibility_violation(browser, base_url, prefix, path, viewport):
+    import json
+
+    page = browser.new_page(viewport=VIEWPORTS[viewport])
+    page.goto(base_url + "measures/utl-001/")
+    page.click("#cp-plan-add")  # so that the plan page shows its table
+    page.goto(base_url + prefix + path)
+    if path == "report/":
+        page.click("#cp-report-add")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    page.close()
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, json.dumps([{"id": v["id"], "nodes": [n["target"] for n in v["nodes"][:5]]} for v in serious])
