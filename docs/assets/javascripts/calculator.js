@@ -79,7 +79,7 @@
     if (r.kwh || r.fuelT) rows += row(t("co2"), fr(r.co2, 2), derived);
     const g = D.factors.grid;
     const fuelNote = r.fuelT ? D.factors.fuels.find((f) => f.key === r.fuelKey) : null;
-    out.innerHTML = `<div class="md-typeset__table cp-calc__table"><table><caption>${t("results")}</caption><thead><tr><th scope="col">${t("result")}</th>` +
+    out.innerHTML = `<div class="cp-calc__table"><table class="cp-calc__grid"><caption>${t("results")}</caption><thead><tr><th scope="col">${t("result")}</th>` +
       `<th scope="col">${t("value")}</th><th scope="col">${t("basis")}</th></tr></thead><tbody>${rows}</tbody></table></div>` +
       (r.money ? "" : `<p>${t("no_saving")}</p>`) +
       `<p class="cp-factors"><strong>${t("factors_used")}:</strong> ${escapeHtml(g.name)} ${F.formatNumber(g.t_per_mwh, lang, 4)} tCO₂/MWh (${g.year}; ${escapeHtml(g.source)})` +
