@@ -49,7 +49,7 @@ def mini_project(tmp_path: Path) -> Path:
 
 
 SITE_SHELL = ("mkdocs.yml", "docs", "overrides", "benchmarks")
-GENERATED = ("measures", "sectors", "handbook", "support", "fonts", "field-reference.vi.md", "field-reference.en.md",
+GENERATED = ("measures", "sectors", "handbook", "support", "plan", "report", "fonts", "generated", "field-reference.vi.md", "field-reference.en.md",
              "translations.vi.md", "translations.en.md", "benchmarks.vi.md", "benchmarks.en.md",
              "downloads.vi.md", "downloads.en.md")
 """Generated files under docs/ (git-ignored): a fixture project starts without them, as a clean clone does."""

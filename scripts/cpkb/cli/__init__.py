@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from cpkb import __version__
-from cpkb.cli import bench, build, new, pdf, translations, validate
+from cpkb.cli import bench, build, new, pdf, report, translations, validate
 from cpkb.source.problems import SourceError
 
-COMMANDS = (validate, build, pdf, new, translations, bench)
+COMMANDS = (validate, build, pdf, new, translations, bench, report)
 """Each module adds its sub-command with `register(sub)`, in this order in --help."""
 
 

@@ -40,6 +40,9 @@ def env() -> Environment:
     # description), which do not autoescape: escape HTML before quoting.
     env.filters["yaml_str"] = lambda s: Markup(json.dumps(html.escape(str(s)), ensure_ascii=False))
     env.filters["url"] = lambda s: Markup(str(escape(s)).replace("(", "%28").replace(")", "%29").replace(" ", "%20"))
+    from cpkb.site.planner import calculator  # the measure page's calculator (site.planner needs no common)
+
+    env.globals["planner_calculator"] = calculator
     return env
 
 

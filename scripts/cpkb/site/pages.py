@@ -25,6 +25,7 @@ from cpkb.source import handbook
 from cpkb.source.benchmarks import RESULTS
 from cpkb.source.catalogue import COST_BANDS, PAYBACK_BANDS, SAVINGS_BANDS, Catalogue, Measure, load_catalogue
 from cpkb.text import search_keys
+from cpkb.site import planner
 from cpkb.source.fonts import make_web_fonts
 from cpkb.source.problems import SourceError, display_path
 from cpkb.source.translations import translation_report
@@ -36,7 +37,7 @@ from cpkb.view import MeasureView, measure_view, sector_view
 
 __all__ = ["edit_base", "to_root", "generate_pages", "build_nav", "nav_translations", "render_pages"]
 
-GENERATED_DIRS = ("measures", "sectors", "handbook", "support")
+GENERATED_DIRS = ("measures", "sectors", "handbook", "support", "plan", "report")
 """Folders of docs/ that hold only generated pages (all git-ignored)."""
 DATA_BASENAME = "cp-measures"
 
@@ -129,6 +130,7 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
         pages.update(handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = handbook_index(root, cat, pages, lang)
         pages.update(editor_pages(root, lang, translations))
+        pages.update(planner.render_planner_pages(lang))
     if problems:
         raise SourceError(problems)
     return pages
@@ -267,6 +269,7 @@ def build_nav(root: Path) -> list:
         {t("nav.catalogue"): ["measures/index.md"]},
         {t("nav.handbook"): book},
         *([{t("nav.support"): support_nav}] if (support_nav := support_pages.nav_section(root)) else []),
+        {t("planner.nav"): ["plan/index.md", "report/index.md", "report/merge.md"]},
         {t("nav.downloads"): ["downloads.md"]},
         {t("nav.about"): ["about.md"]},
         {t("nav.guides"): guides},
@@ -276,7 +279,9 @@ def build_nav(root: Path) -> list:
 def nav_translations(lang: str) -> dict[str, str]:
     """Section titles of the default language mapped to `lang`."""
     keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "support", "downloads", "guides", "about")
-    return {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
+    titles = {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
+    titles[label("planner.nav", LANGUAGES[0])] = label("planner.nav", lang)
+    return titles
 
 
 _LAST: dict[Path, tuple] = {}
@@ -303,6 +308,7 @@ def generate_pages(root: Path, docs_dir: Path, edit_base: str | None = None) -> 
         return 0
     pages = render_pages(root, edit_base)
     make_web_fonts(docs_dir / "assets" / "fonts")
+    planner.write_planner_data(root, docs_dir)
     written = 0
     for rel, text in pages.items():
         path = docs_dir / rel
