@@ -26,3 +26,17 @@
     });
   });
 })();
+
+// Material wraps every wide table in a scrolling box; a keyboard user must be
+// able to reach it to scroll it (axe-core: scrollable-region-focusable).
+(function () {
+  "use strict";
+  const reachable = () => document.querySelectorAll(".md-typeset__scrollwrap").forEach((box) => {
+    if (!box.hasAttribute("tabindex")) box.tabIndex = 0;
+  });
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(reachable);
+  } else {
+    document.addEventListener("DOMContentLoaded", reachable);
+  }
+})();
