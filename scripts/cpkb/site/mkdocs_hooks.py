@@ -102,7 +102,8 @@ def on_post_template(output, template_name, config):
 # text was already rendered through render_fragment (sanitised). Every other
 # page (handbook chapters, the glossary, docs/ pages, the benchmark page) comes
 # from a pull request's Markdown and is sanitised as a whole after rendering.
-TRUSTED_PAGES = ("measures/", "sectors/", "handbook/index.", "downloads.", "guides/field-reference.",
+TRUSTED_PAGES = ("measures/", "sectors/", "support/", "plan/", "report/", "handbook/index.", "downloads.",
+                 "guides/field-reference.",
                  "guides/translations.")
 
 
