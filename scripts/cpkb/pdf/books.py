@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -61,7 +62,10 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     plans.sort(key=lambda p: (p.sector is not None, p.sector == WORKSHEETS_BOOK, p.sector or "", p.lang))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
     by_path: dict[Path, BookResult] = {}
-    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
+    # "spawn", not fork: a caller with threads (a test session driving Chromium, an
+    # IDE) can hold a lock at fork time, and the forked worker then waits forever.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) if jobs > 1 else nullcontext() as pool:
         pending = []
         # Each book's Typst source is made here and handed over at once, so layout
         # starts while the next book's Markdown is still being rendered.
