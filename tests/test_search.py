@@ -7,7 +7,6 @@ same share (cpkb.bench)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import yaml

@@ -9,153 +9,29 @@ prints as text and nothing from a source becomes Typst code.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from cpkb import LANGUAGES, __version__
+from cpkb import __version__
 from cpkb.pdf.markup import Context, _blocks, _find, escape, html_to_typst, label as typst_label, parse_html, string
-from cpkb.source.catalogue import Measure, Sector
-from cpkb.source.handbook import Sources, Worksheet
-from cpkb.source.problems import Problem
-from cpkb.text.labels import label, value_label
-from cpkb.text.markdown import MEASURE_LINK, MeasureLinkError, resolve_measure_links
-from cpkb.text.numbers import format_day, vi_sort_key
+from cpkb.source.catalogue import Sector
+from cpkb.text.labels import label
+from cpkb.text.markdown import MEASURE_LINK
+from cpkb.text.numbers import format_day
 from cpkb.view import ChapterView, MeasureView, chapter_view, measure_view
 
+from cpkb.pdf.backmatter import BackMatter, column_weights  # noqa: F401 (column_weights: part of the interface)
+from cpkb.pdf.plan import (WORKSHEETS_BOOK, BookPlan, BookSource, book_measures, book_sectors,  # noqa: F401
+                           check_measure_links, measure_url, plan_books, referenced_measures, site_url,
+                           source_date)
+
 TEMPLATES = Path(__file__).parent / "templates"
-WORKSHEETS_BOOK = "worksheets"
-"""The `sector` of a plan that holds only the worksheets (the photocopy PDF)."""
-
-
-@dataclass
-class BookPlan:
-    """Which book (sector, complete or worksheets only) in which language, and its sources."""
-
-    sources: Sources
-    sector: str | None
-    lang: str
-
-    @property
-    def sector_obj(self) -> Sector | None:
-        return self.sources.catalogue.sector_by_key.get(self.sector) if self.sector else None
-
-    def title(self) -> str:
-        return self.sources.spec.title[self.lang]
-
-    def scope(self) -> str:
-        """The sector's name, "all sectors" for the complete book, or "worksheets"."""
-        if self.sector == WORKSHEETS_BOOK:
-            return label("pdf.worksheets", self.lang)
-        sector = self.sector_obj
-        return sector.name[self.lang] if sector else label("pdf.complete", self.lang)
-
-
-@dataclass
-class BookSource:
-    """The Typst document of a book and the files it reads (flow diagrams), by name."""
-
-    typ: str
-    assets: dict[str, bytes] = field(default_factory=dict)
-    timestamp: dt.datetime | None = None
-
-
-def source_date(book_date: dt.date) -> dt.datetime:
-    """The date stamped into the PDFs: SOURCE_DATE_EPOCH when set (reproducible builds), else book.yml's date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    return dt.datetime.combine(book_date, dt.time(), tzinfo=dt.timezone.utc)
-
-
-def site_url() -> str:
-    """The published site's address (CPKB_SITE_URL, as for MkDocs), without a trailing slash; may be empty."""
-    return os.environ.get("CPKB_SITE_URL", "").strip().rstrip("/")
-
-
-def measure_url(m: Measure, lang: str) -> str | None:
-    base = site_url()
-    if not base:
-        return None
-    return f"{base}/measures/{m.slug}/" if lang == LANGUAGES[0] else f"{base}/{lang}/measures/{m.slug}/"
-
-
-def plan_books(sources: Sources, books: list[str | None], langs: list[str]) -> list[BookPlan]:
-    return [BookPlan(sources, book, lang) for book in books for lang in langs]
-
-
-def check_measure_links(sources: Sources) -> list[Problem]:
-    """Every `measure:ID` link in the chapters and measure descriptions must name a measure."""
-    known = sources.catalogue.by_id
-    problems: list[Problem] = []
-    texts = [(c.markdown, c.shown) for chapters in sources.general.values() for c in chapters]
-    texts += [(c.markdown, c.shown) for c in sources.sector_chapters.values()]
-    texts += [(m.description[lang], f"{m.path} description.{lang}") for m in sources.catalogue.measures
-              for lang in LANGUAGES]
-    for text, where in texts:
-        try:
-            resolve_measure_links(text, lambda mid: "#" if mid in known else None, where)
-        except MeasureLinkError as err:
-            problems.extend(err.problems)
-    return problems
-
-
-# --- what goes into a book -------------------------------------------------
-
-def book_sectors(plan: BookPlan) -> list[str]:
-    """The sectors whose measures a book prints: all for the complete book; for a
-    sector book the sector and every cross-cutting one (no VSIC code: utilities)."""
-    if plan.sector == WORKSHEETS_BOOK:
-        return []
-    keys = [e.key for e in plan.sources.spec.sectors]
-    if plan.sector is None:
-        return keys
-    by_key = plan.sources.catalogue.sector_by_key
-    return [plan.sector] + [k for k in keys if k != plan.sector and k in by_key and not by_key[k].vsic]
-
-
-def book_measures(plan: BookPlan) -> list[Measure]:
-    """The measures printed as fact sheets: those of the book's sectors."""
-    keys = set(book_sectors(plan))
-    return [m for m in plan.sources.catalogue.measures if m.sector in keys]
-
-
-def referenced_measures(plan: BookPlan, printed: list[Measure]) -> list[Measure]:
-    """Measures the book mentions (chapters, fact sheets, related) but does not print:
-    listed with id, title and the site's address."""
-    if plan.sector == WORKSHEETS_BOOK:
-        return []
-    cat, lang = plan.sources.catalogue, plan.lang
-    texts = [c.markdown for c in _chapters(plan)]
-    mentioned: set[str] = set()
-    for m in printed:
-        texts += [m.description[lang], m.environmental_benefits[lang], m.applicability[lang]]
-        if m.figure_note:
-            texts.append(m.figure_note[lang])
-        mentioned.update(m.related)
-    for text in texts:
-        mentioned.update(mid.upper() for mid in MEASURE_LINK.findall(text))
-    own = {m.id for m in printed}
-    return [m for m in cat.measures if m.id in mentioned and m.id not in own]
-
-
-def _chapters(plan: BookPlan):
-    if plan.sector == WORKSHEETS_BOOK:
-        return []
-    chapters = list(plan.sources.general[plan.lang])
-    for key in book_sectors(plan):
-        chapter = plan.sources.sector_chapters.get((key, plan.lang))
-        if chapter:
-            chapters.append(chapter)
-    return chapters
 
 
 # --- the document ----------------------------------------------------------
 
-class _Book:
+class _Book(BackMatter):
     """Writes one book's Typst text; keeps the anchors and index entries as it goes."""
 
     def __init__(self, plan: BookPlan):
@@ -386,94 +262,6 @@ class _Book:
             self.emit(f"#block(breakable: false, above: 8pt)[*{escape(m.id)}* {escape(m.title[self.lang])} "
                       f"#text(fill: cp-muted)[({escape(sector)})]{link}] <measure-ref-{m.slug}>\n\n")
 
-    def worksheets(self, with_division: bool = True) -> None:
-        sheets = self.plan.sources.worksheets
-        lang = self.lang
-        if with_division:
-            self.division("worksheets", label("pdf.worksheets", lang))
-            self.emit(f"{self.L('pdf.worksheets_intro')}\n\n")
-        for w in sheets:
-            step = f"#text(size: 8pt, fill: cp-muted)[{self.L('pdf.step', step=w.step)}]\n\n" if w.step else ""
-            purpose = f"#text(size: 8.5pt)[{escape(w.purpose[lang])}]\n\n" if w.purpose else ""
-            top = (f"#heading(level: 2, outlined: true, bookmarked: true)[{escape(w.title[lang])}] "
-                   f"<worksheet-{typst_label(w.key)}>\n{step}{purpose}")
-            fields = ", ".join(f"[{escape(f[lang])}]" for f in w.fields)
-            columns = ", ".join(f"[{escape(c[lang])}]" for c in w.columns)
-            widths = ", ".join(f"{x}fr" for x in column_weights(w))
-            # Each sheet on a right-hand page with a blank back: sheets are printed
-            # double-sided and the back is the room a sheet may ask for (diagrams, notes).
-            self.emit("#cp-recto()\n",
-                      f"#cp-worksheet([{top}], ({fields}{',' if w.fields else ''}), ({columns},), "
-                      f"({widths},), {int(w.rows)})\n\n")
-
-    def glossary(self) -> None:
-        lang = self.lang
-        other = next(x for x in LANGUAGES if x != lang)
-        key = vi_sort_key if lang == "vi" else (lambda s: s.casefold())
-        terms = sorted(self.plan.sources.glossary, key=lambda t: key(t.term[lang]))
-        self.division("glossary", label("pdf.glossary", lang))
-        self.emit(f"{self.L('pdf.glossary_intro')}\n\n")
-        rows = []
-        for i, t in enumerate(terms):
-            abbr = f" ({escape(t.abbr[lang])})" if t.abbr else ""
-            abbr_o = f" ({escape(t.abbr[other])})" if t.abbr else ""
-            rows.append(f"[*{escape(t.term[lang])}*{abbr} #metadata(none) <glossary-{i}>], "
-                        f"text(lang: {string(other)})[{escape(t.term[other])}{abbr_o}], [{escape(t.definition[lang])}]")
-            self.glossary_labels[t.term[lang]] = f"glossary-{i}"
-        heads = f"[*{self.L('pdf.lang_' + lang)}*], [*{self.L('pdf.lang_' + other)}*], [*{self.L('pdf.definition')}*]"
-        self.emit("#table(columns: (1fr, 1fr, 2fr), stroke: cp-rule, inset: 4pt,\n",
-                  f"  table.header({heads}),\n  " + ",\n  ".join(rows) + ")\n\n")
-
-    glossary_labels: dict[str, str]
-
-    def keyword_index(self) -> None:
-        """Glossary terms and measure titles with their pages, in the language's dictionary order."""
-        lang = self.lang
-        key = vi_sort_key if lang == "vi" else (lambda s: s.casefold())
-        entries: dict[str, list[str]] = {}
-        texts = [(ident, text.casefold()) for ident, text in self.sections]
-        for t in self.plan.sources.glossary:
-            term = t.term[lang]
-            folded = term.casefold()
-            pattern = re.compile(r"(?<!\w)" + re.escape(folded) + r"(?!\w)")
-            # The substring test first: most terms are absent from most sections.
-            hits = [ident for ident, text in texts if folded in text and pattern.search(text)][:8]
-            if t.term[lang] in self.glossary_labels:
-                hits.append(self.glossary_labels[term])
-            if hits:
-                entries.setdefault(term, []).extend(hits)
-        for m in self.printed:
-            entries.setdefault(f"{m.title[lang]} ({m.id})", []).append(f"measure-{m.slug}")
-        self.division("index", label("pdf.keyword_index", lang))
-        self.emit(f"{self.L('pdf.keyword_index_intro')}\n\n#columns(2, gutter: 8mm)[\n#set text(size: 8.5pt)\n")
-        for term in sorted(entries, key=key):
-            targets = list(dict.fromkeys(entries[term]))
-            pages = (f"#context {{ let ps = ({', '.join(f'<{typst_label(x)}>' for x in targets)},)"
-                     ".map(l => locate(l).page()).dedup().sorted(); "
-                     "ps.map(p => str(p)).join(\", \") }")
-            self.emit(f"#cp-index-entry([{escape(term)}], [{pages}])\n")
-        self.emit("]\n\n")
-
-    def technique_index(self) -> None:
-        """Measures grouped by technique (schema order), then complexity, then id."""
-        lang, vocab = self.lang, self.cat.vocabulary
-        self.division("index-techniques", label("pdf.index", lang))
-        self.emit(f"{self.L('pdf.index_intro')}\n\n")
-        for technique in vocab.techniques:
-            of_technique = [m for m in self.printed if m.technique == technique]
-            if not of_technique:
-                continue
-            self.emit(f"#heading(level: 2, outlined: false)[{escape(value_label('technique', technique, lang))}]\n")
-            for level in vocab.complexities:
-                items = sorted((m for m in of_technique if m.complexity == level), key=lambda m: m.id)
-                if not items:
-                    continue
-                self.emit(f"#heading(level: 3, outlined: false)[{escape(value_label('complexity', level, lang))}]\n")
-                for m in items:
-                    self.emit(f"#cp-index-entry([{escape(m.id)} {escape(m.title[lang])}], "
-                              f"[#cp-pageref(<measure-{m.slug}>)])\n")
-            self.emit("\n")
-
     def chapter_view(self, chapter) -> ChapterView:
         """chapter_view, once per chapter, language and link targets (the general
         chapters are in every book)."""
@@ -548,27 +336,3 @@ def _plain_text(html: str) -> str:
     return parse_html(html).text()
 
 
-# Columns of a worksheet get a share of the width by what is written in them:
-# a tick or a score needs a little, a figure a little more, a description most.
-_NARROW = re.compile(r"\(1–5\)|✓|\bno\.|yes/no|^(before|after|reject|status|implement now|study further)$|"
-                     r"met / not met|\(%\)|^unit\b", re.I)
-_FIGURE = re.compile(r"\((vnd|unit|years|hours/week)|vnd/year|quantity|budget|start – finish", re.I)
-_WIDE = re.compile(r"description|notes|reason|cause$|evidence|actions|how to resolve|what the|change in|"
-                   r"side effects|tasks|^cp option$|^option$|inputs|waste streams|conclusion", re.I)
-
-
-def column_weights(sheet: Worksheet) -> list[float]:
-    """Relative widths of a worksheet's columns, judged from the English headings
-    (the same widths in both languages)."""
-    weights = []
-    for c in sheet.columns:
-        head = c["en"].strip()
-        if _WIDE.search(head):
-            weights.append(2.6 if "description" in head.lower() else 2.0)
-        elif _NARROW.search(head):
-            weights.append(0.8)
-        elif _FIGURE.search(head):
-            weights.append(1.2)
-        else:
-            weights.append(1.5)
-    return weights
