@@ -7,6 +7,8 @@ same share (cpkb.bench)."""
 
 from __future__ import annotations
 
+import re
+
 
 import pytest
 import yaml
@@ -158,8 +160,9 @@ def test_a_measure_hit_keeps_its_sector_and_figures(desktop, search_url):
     open_box(page)
     type_query(page, "CIP")
     text = page.inner_text("#cp-search-results li:first-child")
-    assert "BEV-006" in text and "Đồ uống" in text.replace("đồ uống", "Đồ uống") or "BEV-006" in text
-    assert "·" in text
+    # A CIP measure, with its id, its sector and its key figures (which one ranks first changes with the catalogue).
+    assert re.match(r"[A-Z]+-\d{3} · ", text) and "CIP" in text, text
+    assert "Chi phí đầu tư" in text and "·" in text.split("\n", 1)[-1], text
 
 
 def quality(page, search_url) -> tuple[float, list[str]]:
@@ -221,7 +224,8 @@ def test_catalogue_keyword_combines_with_facets_and_says_how_many(desktop, searc
     page = desktop
     page.goto(search_url + "measures/")
     wait_cards(page, 30)
-    assert page.inner_text("#cp-shown") == "Hiển thị 30 trên 115 biện pháp"
+    total = len(load_catalogue(ROOT / "measures", root=ROOT).measures)
+    assert page.inner_text("#cp-shown") == f"Hiển thị 30 trên {total} biện pháp"
     page.click("#cp-keyword")
     page.keyboard.type("bien tan")
     page.wait_for_function("document.getElementById('cp-shown').textContent.includes('phù hợp')")
@@ -240,11 +244,11 @@ def test_catalogue_keyword_combines_with_facets_and_says_how_many(desktop, searc
 
 def test_catalogue_sorts_by_money_saved_both_ways(desktop, search_url):
     cat = load_catalogue(ROOT / "measures", root=ROOT)
-    money = {m.id: m.savings["money_vnd_per_year"].mid for m in cat.measures}
+    money = {m.id: m.savings["money_vnd_per_year"].mid for m in cat.measures if "money_vnd_per_year" in m.savings}
     page = desktop
     page.goto(search_url + "en/measures/?sort=money_saved&order=desc")
     wait_cards(page, 30)
-    ids = cards(page)
+    ids = [i for i in cards(page) if i in money]  # a measure states no money saved: it sorts as none
     assert money[ids[0]] == max(money.values())
     assert [money[i] for i in ids] == sorted((money[i] for i in ids), reverse=True)
     page.select_option("#cp-order", "asc")
@@ -252,7 +256,7 @@ def test_catalogue_sorts_by_money_saved_both_ways(desktop, search_url):
     page.wait_for_function("first => { const c = document.querySelector('#cp-results li code');"
                            " return !!c && c.textContent !== first; }", arg=ids[0])
     wait_cards(page, 30)
-    ids = cards(page)
+    ids = [i for i in cards(page) if i in money]
     assert [money[i] for i in ids] == sorted(money[i] for i in ids)
 
 

@@ -307,7 +307,8 @@ def _svg(n: Node, ctx: Context) -> str:
     data = serialize_svg(n).encode("utf-8")
     name = f"figure-{hashlib.sha256(data).hexdigest()[:16]}.svg"  # by content: the same figure, the same file
     ctx.assets[name] = data
-    alt = n.attrs.get("aria-label") or ""
+    # PDF/UA needs alternative text on every figure: the label, else the drawing's own words.
+    alt = n.attrs.get("aria-label") or " ".join(n.text().split())[:200] or "SVG"
     match = _VIEWBOX.match(n.attrs.get("viewbox", ""))
     w, h = (float(match.group(1)), float(match.group(2))) if match else (4.0, 3.0)
     width_mm = round(min(150.0, 165.0 * w / h if h else 150.0), 1)

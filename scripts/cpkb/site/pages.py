@@ -130,7 +130,8 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
         pages.update(handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = handbook_index(root, cat, pages, lang)
         pages.update(editor_pages(root, lang, translations))
-        pages.update(planner.render_planner_pages(lang))
+        chapter = handbook.chapter_path(root, planner.REPORT_CHAPTER.rsplit("/", 1)[1], lang).exists()
+        pages.update(planner.render_planner_pages(lang, with_chapter=chapter))
     if problems:
         raise SourceError(problems)
     return pages

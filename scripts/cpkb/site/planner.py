@@ -117,8 +117,10 @@ def calculator(m: Measure, lang: str, depth: int = 2) -> Markup:
         f"</section>{scripts('measure', root, lang)}")
 
 
-def render_planner_pages(lang: str) -> dict[str, str]:
-    """The plan, report and merge pages of one language: {path under docs/: Markdown}."""
+def render_planner_pages(lang: str, with_chapter: bool = True) -> dict[str, str]:
+    """The plan, report and merge pages of one language: {path under docs/: Markdown}.
+
+    with_chapter: the planning-and-reporting chapter exists, so the report links to it."""
     t = lambda key, **kw: label(f"planner.{key}", lang, **kw)
     up = lambda depth: "../" * (depth + (0 if lang == LANGUAGES[0] else 1))
     head = lambda title: f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ncpkb_source: \"\"\nhide:\n  - toc\n---\n\n# {escape(title)}\n\n"
@@ -146,7 +148,9 @@ def render_planner_pages(lang: str) -> dict[str, str]:
     body = "".join(f'<fieldset><legend>{escape(t("section_" + s))}</legend>{fields(keys)}</fieldset>' for s, keys in sections)
     report_md = (head(t("report_title")) +
                  f'<div class="cp-planner" id="cp-report" data-pagefind-ignore="all">\n'
-                 f'<p class="cp-no-print">{escape(t("report_intro"))} <a href="../handbook/general/05-planning-reporting/">{escape(t("report_chapter"))}</a>.</p>\n'
+                 f'<p class="cp-no-print">{escape(t("report_intro"))}'
+                 + (f' <a href="../handbook/general/05-planning-reporting/">{escape(t("report_chapter"))}</a>.'
+                    if with_chapter else "") + '</p>\n'
                  f'<form id="cp-report-form" novalidate>{body}'
                  f'<fieldset><legend>{escape(t("section_measures"))}</legend><p class="cp-no-print">{escape(t("measures_help"))}</p>'
                  f'<div id="cp-report-implemented"></div>'
