@@ -118,9 +118,7 @@ def calculator(m: Measure, lang: str, depth: int = 2) -> Markup:
 
 
 def render_planner_pages(lang: str, with_chapter: bool = True) -> dict[str, str]:
-    """The plan, report and merge pages of one language: {path under docs/: Markdown}.
-
-    with_chapter: the planning-and-reporting chapter exists, so the report links to it."""
+    """The plan, report and merge pages of one language (the report links its chapter if there is one)."""
     t = lambda key, **kw: label(f"planner.{key}", lang, **kw)
     up = lambda depth: "../" * (depth + (0 if lang == LANGUAGES[0] else 1))
     head = lambda title: f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ncpkb_source: \"\"\nhide:\n  - toc\n---\n\n# {escape(title)}\n\n"
