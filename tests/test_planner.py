@@ -240,7 +240,9 @@ def test_from_a_measure_to_a_plan_to_a_report_and_a_summary(browser, base_url, l
     page.reload()
     assert page.locator("#cp-plan-table tbody tr").count() == 0
     page.set_input_files("#cp-plan-import", str(xlsx))
-    assert page.inner_text("#cp-plan-status") == text["imported"]
+    # The file is read asynchronously: wait for the message a person then sees.
+    page.wait_for_function("t => document.querySelector('#cp-plan-status').textContent.trim() === t",
+                           arg=text["imported"], timeout=15000)
     assert page.locator("#cp-plan-table tbody tr").first.locator("select").input_value() == "done"
     # 5. Print the plan to PDF (A4).
     page.emulate_media(media="print")
