@@ -239,3 +239,34 @@ def test_every_edit_link_opens_a_real_source_file(mini_site):
     assert checked > 20
     catalogue = page(site, "measures")
     assert not catalogue.select('a[href*="/edit/"]'), "a generated page without a source shows no edit link"
+
+
+@pytest.mark.parametrize("prefix,lang", [("", "vi"), ("en/", "en")])
+def test_a_retired_id_keeps_its_address_and_forwards(site, prefix, lang):
+    """measures/moved.yml: /measures/bev-005/ still answers, in the reader's language,
+    and points (refresh, canonical and a visible link) at the measure it moved to."""
+    soup = page(site, f"{prefix}measures/bev-005")
+    assert soup.html["lang"] == lang
+    assert soup.select_one('meta[http-equiv="refresh"]')["content"] == "0; url=../utl-001/"
+    assert soup.select_one('link[rel="canonical"]')["href"] == "../utl-001/"
+    assert soup.select_one('meta[name="robots"]')["content"] == "noindex"
+    link = soup.select_one("main a")
+    assert link["href"] == "../utl-001/" and link.get_text().startswith("UTL-001: ")
+    heading = soup.h1.get_text()
+    assert heading == ("Biện pháp BEV-005 đã được gộp vào UTL-001" if lang == "vi"
+                       else "Measure BEV-005 was merged into UTL-001")
+    assert (site / prefix / "measures" / "utl-001" / "index.html").exists()
+
+
+def test_a_cross_cutting_measure_is_listed_on_the_sectors_it_applies_to(site):
+    sector = article(page(site, "sectors/beverages"))
+    heading = next((h for h in sector.find_all("h2") if h.get_text().startswith("Biện pháp dùng chung áp dụng")), None)
+    assert heading is not None
+    listed = heading.find_next("ul").select("a")
+    assert [a["href"] for a in listed] == ["../../measures/utl-002/"]
+    measure = article(page(site, "en/measures/utl-002"))
+    also = measure.find("dt", string="Also applies to").find_next("dd")
+    assert [a["href"] for a in also.select("a")] == ["../../sectors/beverages/"]
+    # The catalogue's sector facet finds it under beverages too.
+    filters = [s.get_text() for s in page(site, "measures/utl-002").select('[data-pagefind-filter="sector"]')]
+    assert filters == ["utilities", "beverages"]

@@ -192,3 +192,14 @@ def test_on_a_phone_a_measure_shows_its_key_figures_on_the_first_screen(open_pag
     assert figures.bounding_box()["y"] < PHONE["height"] * 0.6
     assert visible(page, figures.locator("dd").first)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_an_old_address_of_a_merged_measure_lands_on_the_new_page(open_page, base_url, prefix):
+    """A bookmark to a retired id (measures/moved.yml) opens the measure it was merged into."""
+    page = open_page(f"{prefix}measures/bev-005/")
+    page.wait_for_url(base_url + f"{prefix}measures/utl-001/")
+    title = page.locator("article h1")
+    assert visible(page, title)
+    assert page.evaluate("document.documentElement.lang") == ("en" if prefix else "vi")
+    assert "UTL-001" in page.locator("article").inner_text()

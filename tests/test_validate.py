@@ -114,7 +114,7 @@ def test_a_comma_in_an_unquoted_sector_name_is_caught(mini_project):
                        "- key: bricks\n  prefix: BRK\n  vsic: ''\n  name: {vi: Gạch (nung, không nung), en: Bricks}\n",
                        encoding="utf-8")
     problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
-    assert any("unexpected key 'không nung)'" in p.message and p.field.endswith(".name") for p in problems)
+    assert any("unexpected key 'không nung)'" in p.message and "put each text in quotes" in p.hint and p.field.startswith("[") and ".name" in p.field for p in problems), [p.format() for p in problems]
 
 
 def test_a_file_that_is_not_utf8_is_located(mini_project):
@@ -125,3 +125,52 @@ def test_a_file_that_is_not_utf8_is_located(mini_project):
     problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
     assert [(p.file, p.line, p.column) for p in problems if "UTF-8" in p.message] == \
         [("measures/beverages/BEV-002.yml", 3, 12)]
+
+
+def _moved(project, text):
+    (project / "measures" / "moved.yml").write_text(text, encoding="utf-8")
+    return validate_catalogue(project / "measures", root=project).problems
+
+
+MOVED_OK = "- {id: BEV-005, to: UTL-001, date: 2026-12-02, reason: {vi: Gộp., en: Merged.}}\n"
+
+
+def test_a_retired_id_must_not_be_used_again_nor_forward_nowhere(mini_project):
+    problems = _moved(mini_project, MOVED_OK.replace("BEV-005", "BEV-001") +
+                      "- {id: BEV-007, to: UTL-099, date: 2026-12-02, reason: {vi: Gộp., en: Merged.}}\n")
+    found = {(p.file, p.line, p.field, p.message) for p in problems}
+    assert ("measures/moved.yml", 1, "id",
+            "'BEV-001' is retired (merged into UTL-001) but measures/beverages/BEV-001.yml still uses it") in found
+    assert ("measures/moved.yml", 2, "to", "'BEV-007' forwards to 'UTL-099', which does not exist") in found
+
+
+def test_references_to_a_retired_id_name_where_it_went(mini_project):
+    record = mini_project / "measures" / "beverages" / "BEV-002.yml"
+    text = record.read_text(encoding="utf-8")
+    text = re.sub(r"^related: \[.*\]$", "related: [BEV-005]", text, flags=re.M)
+    text = text.replace("applicability:\n  vi: ", "applicability:\n  vi: Xem [thu hồi](measure:BEV-005). ", 1)
+    record.write_text(text, encoding="utf-8")
+    problems = _moved(mini_project, MOVED_OK)
+    hints = {(p.field, p.message, p.hint) for p in problems if p.file.endswith("BEV-002.yml")}
+    assert ("related[0]", "related measure 'BEV-005' is retired",
+            "'BEV-005' was merged into UTL-001 on 2026-12-02: write UTL-001") in hints
+    assert ("applicability.vi", "link to retired measure 'BEV-005'",
+            "'BEV-005' was merged into UTL-001 on 2026-12-02: write UTL-001") in hints
+
+
+def test_the_moved_list_is_checked_against_its_schema(mini_project):
+    problems = _moved(mini_project, "- {id: bev-5, to: UTL-001, date: 2026-13-01}\n")
+    messages = [(p.line, p.field, p.message) for p in problems if p.file == "measures/moved.yml"]
+    assert any(f == "[0].id" and "bev-5" in m for _, f, m in messages), messages
+    assert any("reason" in m for _, _, m in messages), messages
+    assert any(f == "[0].date" for _, f, _ in messages), messages
+
+
+def test_also_in_names_other_existing_sectors(mini_project):
+    record = mini_project / "measures" / "utilities" / "UTL-001.yml"
+    text = record.read_text(encoding="utf-8").replace("\nsources:", "\nalso_in: [beverages, utilities, breweries]\nsources:", 1)
+    record.write_text(text, encoding="utf-8")
+    problems = [(p.field, p.message) for p in validate_catalogue(mini_project / "measures", root=mini_project).problems]
+    assert ("also_in[1]", "'utilities' is the measure’s own sector") in problems
+    assert ("also_in[2]", "'breweries' is not a sector") in problems
+    assert not any(f == "also_in[0]" for f, _ in problems)

@@ -23,6 +23,7 @@ from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
 from cpkb.site.exports import write_exports
 from cpkb.site.support_pages import write_support_exports
+from cpkb.site.redirects import write_redirects
 
 PAGEFIND_EXCLUDE = ".headerlink, .cp-chart, .cp-compare, .md-source-file"
 """Parts of pages kept out of search excerpts (anchors, chart data, tables)."""
@@ -162,6 +163,7 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
             for name in ("sitemap.xml", "sitemap.xml.gz"):
                 (tmp / name).unlink(missing_ok=True)
 
+        write_redirects(catalogue, tmp)  # after MkDocs (it would clean them) and outside the search index
         step = time.perf_counter()
         log("cpkb: indexing for search (Pagefind)")
         _run("pagefind", [sys.executable, "-m", "pagefind", "--site", str(tmp),

@@ -91,6 +91,8 @@ class MeasureView:
     applicability: Markup
     figure_note: Markup | None
     related: tuple[RelatedView, ...]
+    also_in: tuple[tuple[str, str], ...]
+    """(key, name) of the other sectors where the measure commonly applies."""
     sources: tuple[SourceView, ...]
     reviewed: str
     cost_band: str
@@ -202,6 +204,7 @@ def measure_view(cat: Catalogue, m: Measure, lang: str, href_for: HrefFor) -> Me
         figure_note=md(m.figure_note[lang], "figure_note") if m.figure_note else None,
         # The validator refuses unknown related ids, so every one is in the catalogue.
         related=tuple(RelatedView(r, cat.by_id[r].title[lang], href_for(r)) for r in m.related),
+        also_in=tuple((k, cat.sector_by_key[k].name[lang]) for k in m.also_in),
         sources=tuple(source_view(s, lang) for s in m.sources), reviewed=format_day(m.reviewed, lang),
         cost_band=cost_band(m), payback_band=payback_band(m),
         savings_band=savings_band(m, money) if money else None,
@@ -217,6 +220,8 @@ class SectorView:
     measures: tuple[MeasureView, ...]
     stages: tuple[tuple[str, tuple[MeasureView, ...]], ...]
     """Measures grouped by process stage (first appearance order), simplest first within a stage."""
+    cross: tuple[MeasureView, ...] = ()
+    """Measures of other sectors (mostly utilities) that list this sector in also_in."""
 
     @property
     def count(self) -> int:
@@ -230,7 +235,9 @@ def sector_view(cat: Catalogue, sector: Sector, lang: str, href_for: HrefFor) ->
         order.setdefault(v.stage, len(order))
     ordered = sorted(views, key=lambda v: (order[v.stage], v.measure.complexity, v.id))
     stages = tuple((stage, tuple(items)) for stage, items in groupby(ordered, key=lambda v: v.stage))
-    return SectorView(sector, lang, sector.name[lang], views, stages)
+    cross = tuple(sorted((measure_view(cat, m, lang, href_for) for m in cat.also_in_sector(sector.key)),
+                         key=lambda v: v.order))
+    return SectorView(sector, lang, sector.name[lang], views, stages, cross)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Pure Python: no MkDocs import, so the site, the PDFs and the CLI share it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -97,6 +97,8 @@ class Measure:
     environmental_benefits: Text
     applicability: Text
     related: tuple[str, ...]
+    also_in: tuple[str, ...]
+    """Other sectors where the measure commonly applies (listed on their pages)."""
     sources: tuple[Source, ...]
     reviewed: dt.date
     path: str
@@ -119,6 +121,8 @@ class Catalogue:
     sectors: list[Sector]
     measures: list[Measure]
     vocabulary: Vocabulary
+    moved: dict[str, str] = field(default_factory=dict)
+    """Retired id → the id it forwards to (measures/moved.yml)."""
 
     @cached_property
     def by_id(self) -> dict[str, Measure]:
@@ -130,6 +134,10 @@ class Catalogue:
 
     def in_sector(self, key: str) -> list[Measure]:
         return [m for m in self.measures if m.sector == key]
+
+    def also_in_sector(self, key: str) -> list[Measure]:
+        """Measures of other sectors that list `key` in also_in."""
+        return [m for m in self.measures if key in m.also_in]
 
 
 def _measure(data: dict, shown: str) -> Measure:
@@ -143,6 +151,7 @@ def _measure(data: dict, shown: str) -> Measure:
         figure_basis=data["figure_basis"], figure_note=Text.of(data.get("figure_note")),
         environmental_benefits=Text.given(data["environmental_benefits"]),
         applicability=Text.given(data["applicability"]), related=tuple(data.get("related") or ()),
+        also_in=tuple(data.get("also_in") or ()),
         sources=tuple(Source(**s) for s in data["sources"]),
         reviewed=dt.date.fromisoformat(data["reviewed"]), path=shown,
     )
@@ -172,7 +181,8 @@ def load_catalogue(measures_dir: Path, root: Path | None = None) -> Catalogue:
     order = {s.key: i for i, s in enumerate(sectors)}
     measures = sorted((_measure(r.data, r.shown) for r in report.records),
                       key=lambda m: (order[m.sector], m.id))
-    catalogue = Catalogue(sectors, measures, vocabulary(load_schema(measures_dir)))
+    catalogue = Catalogue(sectors, measures, vocabulary(load_schema(measures_dir)),
+                          {k: v.to for k, v in report.moved.items()})
     _CACHE[measures_dir] = (stamp, catalogue)
     return catalogue
 

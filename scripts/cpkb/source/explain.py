@@ -25,6 +25,10 @@ def explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
         allowed = list(error.schema.get("properties", {}))
         extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
         name = extra[0] if extra else "?"
+        if sorted(allowed) == ["en", "vi"] and isinstance(value, dict) and {"vi", "en"} & set(value):
+            # YAML's flow mapping {vi: a, b, en: c} reads "b" as a key of its own.
+            return (f"unexpected key '{name}' in a {{vi, en}} text",
+                    "a comma inside {vi: ..., en: ...} splits the text: put each text in quotes", at + (name,))
         close = difflib.get_close_matches(name, allowed, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
         return f"unknown field '{name}'", hint, at + (name,)

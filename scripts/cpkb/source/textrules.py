@@ -26,6 +26,9 @@ _ATTACHMENT = re.compile(r"""\brel\s*=\s*["']?[^"'>]*?\battachment""", re.I)
 MEASURE_SCHEMES = frozenset({"measure"})
 """Besides the site-wide URL policy, a measure may link to another by id."""
 
+MEASURE_LINK = re.compile(r"\]\(\s*measure:([A-Za-z0-9-]+)\s*\)")
+"""A Markdown link to a measure by id: `[text](measure:UTL-001)`."""
+
 
 def invisible_character(value: str) -> str | None:
     """The first invisible, control or format character in `value`, or None."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,11 +19,12 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
-from cpkb import LANGUAGES
 from cpkb.source.problems import Problem, display_path, dotted
+from cpkb.source.datafile import Reporter, check_data_file, check_texts, package_schema, read_document, strings
 from cpkb.source.explain import explain
-from cpkb.source.textrules import MEASURE_SCHEMES, path_problem, text_problems
-from cpkb.source.yamlfile import Document, YamlError, parse_yaml
+from cpkb.source.moved import MOVED_FILE, Moved, check_moved, load_moved, retired_hint
+from cpkb.source.textrules import MEASURE_LINK, MEASURE_SCHEMES
+from cpkb.source.yamlfile import Document
 
 SCHEMA_FILE = "schema.json"
 SECTORS_FILE = "sectors.yml"
@@ -52,6 +52,7 @@ class Report:
 
     records: list[Record] = field(default_factory=list)
     sectors: list[dict] = field(default_factory=list)
+    moved: dict[str, Moved] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
     root: Path = Path(".")
@@ -79,6 +80,7 @@ def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None,
     root = root or measures_dir.parent
     report = Report(root=root)
     report.sectors = _load_sectors(measures_dir, report, root)
+    report.moved = load_moved(measures_dir, root, report.problems)
     schema = load_schema(measures_dir)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     for path in measure_files(measures_dir):
@@ -99,78 +101,42 @@ def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None,
 
 
 def _load_sectors(measures_dir: Path, report: Report, root: Path) -> list[dict]:
+    """The sectors of measures/sectors.yml that are valid (schema, unique key and prefix)."""
     path = measures_dir / SECTORS_FILE
     shown = display_path(path, root)
     if not path.exists():
         report.problems.append(Problem(shown, 1, 1, "", "the sector list is missing",
                                        f"create {shown}: a list of sectors with key, prefix, vsic and name {{vi, en}}"))
         return []
-    try:
-        doc = parse_yaml(path.read_text(encoding="utf-8"))
-    except YamlError as err:
-        report.problems.append(Problem(shown, err.line, err.column, "", err.message, err.hint))
+    schema = package_schema("sectors")
+    before = len(report.problems)
+    doc = check_data_file(path, shown, root, schema, report.problems)
+    if doc is None or not isinstance(doc.data, list):
         return []
-    sectors = doc.data if isinstance(doc.data, list) else []
-    seen_keys: dict[str, int] = {}
-    seen_prefixes: dict[str, int] = {}
+    bad = {p.field.split("]")[0] for p in report.problems[before:] if p.file == shown and p.field.startswith("[")}
+    first: dict[tuple[str, str], int] = {}
     good = []
-    for i, sector in enumerate(sectors):
-        line, col = doc.position((i,))
-        if not isinstance(sector, dict):
-            report.problems.append(Problem(shown, line, col, f"[{i}]", "a sector must be a mapping",
-                                           "give key, prefix, vsic and name {vi, en}"))
+    for i, sector in enumerate(doc.data):
+        if f"[{i}" in bad or not isinstance(sector, dict):
             continue
-        key, prefix, name = sector.get("key"), sector.get("prefix"), sector.get("name")
-        errors = []
-        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9-]*", key):
-            errors.append(("key", f"{key!r} is not a valid sector key", "use lower-case letters, digits and hyphens, e.g. pulp-paper"))
-        elif key in seen_keys:
-            errors.append(("key", f"duplicate sector key '{key}' (first on line {seen_keys[key]})", "each sector key must be unique"))
-        if not isinstance(prefix, str) or not re.fullmatch(r"[A-Z]{2,5}", prefix):
-            errors.append(("prefix", f"{prefix!r} is not a valid id prefix", "use 2 to 5 capital letters, e.g. BEV"))
-        elif prefix in seen_prefixes:
-            errors.append(("prefix", f"duplicate prefix '{prefix}' (first on line {seen_prefixes[prefix]})", "each sector needs its own prefix"))
-        if not isinstance(name, dict) or any(not isinstance(name.get(l), str) or not name[l].strip() for l in LANGUAGES):
-            errors.append(("name", "the sector name must be given in both languages", "write name: {vi: ..., en: ...}"))
-        elif set(name) - set(LANGUAGES):
-            extra = sorted(set(name) - set(LANGUAGES))[0]
-            errors.append(("name", f"unexpected key '{extra}' in the sector name",
-                           'a comma inside {vi: ..., en: ...} splits the text: put each name in quotes'))
-        unknown = sorted(set(sector) - {"key", "prefix", "vsic", "name"})
-        if unknown:
-            errors.append((unknown[0], f"unknown field '{unknown[0]}'", "allowed fields: key, prefix, vsic, name"))
-        for fld, message, hint in errors:
-            fl, fc = doc.position((i, fld))
-            report.problems.append(Problem(shown, fl, fc, f"[{i}].{fld}", message, hint))
-        if not errors:
-            seen_keys[key] = line
-            seen_prefixes[prefix] = line
+        clash = False
+        for fld in ("key", "prefix"):
+            line, col = doc.position((i, fld))
+            seen = first.setdefault((fld, sector[fld]), line)
+            if seen != line:
+                clash = True
+                report.problems.append(Problem(shown, line, col, f"[{i}].{fld}",
+                                               f"duplicate sector {fld} '{sector[fld]}' (first on line {seen})",
+                                               f"each sector needs its own {fld}"))
+        if not clash:
             good.append(sector)
     return good
 
 
-class _Reporter:
-    """Problems of one file, located in its document (line 1 before it parses)."""
-
-    def __init__(self, shown: str, report: Report):
-        self.shown, self.report = shown, report
-
-    def __call__(self, doc_path: tuple, message: str, hint: str = "", doc: Document | None = None,
-                 needle: str | None = None) -> None:
-        if doc is None:
-            line, col = 1, 1
-        else:
-            line, col = doc.locate(doc_path, needle) if needle else doc.position(doc_path)
-        self.report.problems.append(Problem(self.shown, line, col, dotted(doc_path), message, hint))
-
-    def at(self, line: int, column: int, message: str, hint: str, field: str = "") -> None:
-        self.report.problems.append(Problem(self.shown, line, column, field, message, hint))
-
-
 def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report: Report) -> Record | None:
     """Check one file; its Record when it parsed as a mapping (problems are in the report)."""
-    problem = _Reporter(shown, report)
-    doc = _read_document(path, Path(report.root), problem)
+    problem = Reporter(shown, report.problems)
+    doc = read_document(path, Path(report.root), problem)
     if doc is None:
         return None
     if not isinstance(doc.data, dict):
@@ -180,52 +146,14 @@ def _check_file(path: Path, shown: str, validator: jsonschema.Validator, report:
     for error in validator.iter_errors(doc.data):
         message, hint, at = explain(error)
         problem(at, message, hint, doc)
-    _check_texts(doc, problem)
+    check_texts(doc, problem, MEASURE_SCHEMES)
     _check_identity(doc, path, report, problem)
     _check_values(doc, problem)
     _check_payback(doc.data, doc, problem)
     return Record(path, shown, doc)
 
 
-def _read_document(path: Path, root: Path, problem: _Reporter) -> Document | None:
-    """The parsed file, or None with the reason reported: a link, not UTF-8, bad YAML."""
-    refused = path_problem(path, root)
-    if refused:
-        problem.at(1, 1, f"the file {refused}", "replace the link by a copy of the file, inside measures/<sector>/")
-        return None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-        problem.at(line, column, f"the file is not valid UTF-8 (byte {err.start})",
-                   "save the file as UTF-8; most editors offer it in 'Save with encoding'")
-        return None
-    try:
-        return parse_yaml(text)
-    except YamlError as err:
-        problem.at(err.line, err.column, err.message, err.hint, dotted(err.path))
-        return None
-
-
-def _check_texts(doc: Document, problem: _Reporter) -> None:
-    """NFC, the text rules (invisible characters, links, brackets), blanks, finite numbers."""
-    for at, value in _strings(doc.data):
-        if unicodedata.normalize("NFC", value) != value:
-            word = next(w for w in value.split() if unicodedata.normalize("NFC", w) != w)
-            problem(at, "text is not in Unicode NFC (decomposed accents, as some keyboards type them)",
-                    "run `cpkb validate --fix` to normalise the file", doc, needle=word)
-        for message, hint, needle in text_problems(value, MEASURE_SCHEMES, raw_html=False):
-            problem(at, message, hint, doc, needle=needle)
-        if at and at[-1] in LANGUAGES and not value.strip():
-            problem(at, "the text is blank", f"write the {'Vietnamese' if at[-1] == 'vi' else 'English'} text", doc)
-    for at, number in _numbers(doc.data):
-        if not math.isfinite(number):
-            problem(at, f"{number} is not a finite number", "write a plain number such as 12.5 (not .nan or .inf)", doc)
-
-
-def _check_identity(doc: Document, path: Path, report: Report, problem: _Reporter) -> None:
+def _check_identity(doc: Document, path: Path, report: Report, problem: Reporter) -> None:
     """The id matches the file name and the sector's prefix; the sector exists and is the folder."""
     data = doc.data
     measure_id = data.get("id")
@@ -245,12 +173,17 @@ def _check_identity(doc: Document, path: Path, report: Report, problem: _Reporte
     if isinstance(measure_id, str) and not measure_id.startswith(prefix + "-"):
         problem(("id",), f"id '{measure_id}' does not start with the prefix '{prefix}-' of sector '{sector_key}'",
                 f"use an id like {prefix}-001 (the next free one: `cpkb new --sector {sector_key}`)", doc)
+    for i, other in enumerate(data.get("also_in") or ()):
+        if isinstance(other, str) and (other not in sectors or other == sector_key):
+            problem(("also_in", i), f"'{other}' is {'the measure’s own sector' if other == sector_key else 'not a sector'}",
+                    "list other sectors' keys from measures/sectors.yml" if other == sector_key
+                    else f"allowed: {', '.join(k for k in sectors if k != sector_key)}", doc)
     if path.parent.name != sector_key:
         problem(("sector",), f"the file is in folder '{path.parent.name}' but its sector is '{sector_key}'",
                 f"move the file to measures/{sector_key}/", doc)
 
 
-def _check_values(doc: Document, problem: _Reporter) -> None:
+def _check_values(doc: Document, problem: Reporter) -> None:
     """Ranges in order, the review date not in the future, well-formed source addresses."""
     data = doc.data
     for at, rng in _ranges(data):
@@ -275,7 +208,7 @@ def _check_values(doc: Document, problem: _Reporter) -> None:
                         "give the full address, e.g. https://www.unep.org/...", doc)
 
 
-def _check_payback(data: dict, doc: Document, problem: _Reporter) -> None:
+def _check_payback(data: dict, doc: Document, problem: Reporter) -> None:
     inv, pb = data.get("investment_vnd"), data.get("payback_years")
     money = (data.get("savings") or {}).get("money_vnd_per_year") if isinstance(data.get("savings"), dict) else None
     if not all(isinstance(r, dict) and _is_number(r.get("min")) and _is_number(r.get("max")) for r in (inv, pb, money)):
@@ -305,7 +238,10 @@ def _check_cross_file(report: Report) -> None:
                                            "give this measure the next free id of its sector"))
         else:
             first_seen[measure_id] = record
+    check_moved(report.moved, display_path(Path(report.root) / "measures" / MOVED_FILE, report.root),
+                {i: r.shown for i, r in first_seen.items()}, report.problems)
     for record in report.records:
+        _check_retired_links(record, report)
         related = record.data.get("related")
         if not isinstance(related, list):
             continue
@@ -316,6 +252,10 @@ def _check_cross_file(report: Report) -> None:
             if other == record.data.get("id"):
                 report.problems.append(Problem(record.shown, line, col, f"related[{i}]",
                                                "a measure cannot be related to itself", "remove this entry"))
+            elif other in report.moved:
+                report.problems.append(Problem(record.shown, line, col, f"related[{i}]",
+                                               f"related measure '{other}' is retired",
+                                               retired_hint(report.moved, other) or ""))
             elif other not in first_seen:
                 close = difflib.get_close_matches(other, first_seen, n=1)
                 report.problems.append(Problem(record.shown, line, col, f"related[{i}]",
@@ -323,26 +263,15 @@ def _check_cross_file(report: Report) -> None:
                                                f"did you mean '{close[0]}'?" if close else "remove it or add that measure"))
 
 
-def _strings(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, str]]:
-    if isinstance(value, str):
-        yield at, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, at + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, at + (i,))
-
-
-def _numbers(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, float]]:
-    if isinstance(value, float):
-        yield at, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _numbers(v, at + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _numbers(v, at + (i,))
+def _check_retired_links(record: Record, report: Report) -> None:
+    """`measure:` links in a record's texts must not name a retired id."""
+    for at, value in strings(record.data):
+        for match in MEASURE_LINK.finditer(value):
+            hint = retired_hint(report.moved, match.group(1).upper())
+            if hint:
+                line, col = record.doc.locate(at, match.group(0))
+                report.problems.append(Problem(record.shown, line, col, dotted(at),
+                                               f"link to retired measure '{match.group(1)}'", hint))
 
 
 def _ranges(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, dict]]:

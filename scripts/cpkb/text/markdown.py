@@ -17,6 +17,7 @@ from markdown.util import HTML_PLACEHOLDER_RE
 from xml.etree import ElementTree as etree
 
 from cpkb.source.problems import Problem
+from cpkb.source.textrules import MEASURE_LINK
 from cpkb.text.safety import sanitize_html
 from cpkb.text.slug import slugify
 
@@ -41,7 +42,6 @@ def extension_configs() -> dict:
     }
 
 
-MEASURE_LINK = re.compile(r"\]\(\s*measure:([A-Za-z0-9-]+)\s*\)")
 
 
 def resolve_measure_links(text: str, href_for: Callable[[str], str | None], where: str = "") -> str:
@@ -63,7 +63,7 @@ def resolve_measure_links(text: str, href_for: Callable[[str], str | None], wher
     out = MEASURE_LINK.sub(swap, text)
     if unknown:
         raise MeasureLinkError([Problem(where, line, 1, "", f"link to unknown measure '{mid}'",
-                                        "check the id; `ls measures/*/` lists them") for line, mid in unknown])
+                                        "check the id; `ls measures/*/` lists them, measures/moved.yml the retired ones and where they went") for line, mid in unknown])
     return out
 
 
