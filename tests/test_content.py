@@ -37,6 +37,15 @@ def test_counts(cat):
         assert len(cat.in_sector(sector.key)) >= MIN_PER_SECTOR, sector.key
 
 
+def test_every_measure_names_its_reviewer_and_review_day(cat):
+    """Issue 15: a reviewer and a review date per measure, the date never in the future."""
+    import datetime as dt
+
+    for m in cat.measures:
+        assert m.reviewer.strip(), f"{m.path}: no reviewer"
+        assert dt.date(2026, 11, 1) <= m.reviewed <= dt.date.today(), f"{m.path}: reviewed {m.reviewed}"
+
+
 def test_spread_over_techniques_and_complexity(cat):
     techniques = Counter(m.technique for m in cat.measures)
     every = set(cat.vocabulary.techniques)

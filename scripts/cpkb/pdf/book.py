@@ -243,8 +243,9 @@ class _Book(BackMatter):
             pages = f", {L('measure.pages')} {escape(str(s.pages))}" if getattr(s, "pages", None) else ""
             url = f" #link({string(s.url)})[{escape(s.url)}]" if getattr(s, "url", None) else ""
             sources.append(f"[{escape(s.publisher)} ({escape(str(s.year))}). #emph[{escape(s.title)}]{pages}.{url}]")
+        by = f" ({L('measure.reviewer')}: {v.measure.reviewer})" if v.measure.reviewer else ""
         part("measure.sources", f"#set text(size: 8.5pt)\n#enum({', '.join(sources)})\n"
-                                f"#text(size: 8pt, fill: cp-muted)[{L('measure.reviewed')}: {escape(v.reviewed)}]\n")
+                                f"#text(size: 8pt, fill: cp-muted)[{L('measure.reviewed')}: {escape(v.reviewed + by)}]\n")
         plain = " ".join([v.title, v.summary, _text_of(v.description), _text_of(v.environmental_benefits),
                           _text_of(v.applicability)])
         self.sections.append((anchor, plain))

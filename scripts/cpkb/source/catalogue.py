@@ -101,6 +101,7 @@ class Measure:
     """Other sectors where the measure commonly applies (listed on their pages)."""
     sources: tuple[Source, ...]
     reviewed: dt.date
+    reviewer: str
     path: str
 
     @property
@@ -153,7 +154,7 @@ def _measure(data: dict, shown: str) -> Measure:
         applicability=Text.given(data["applicability"]), related=tuple(data.get("related") or ()),
         also_in=tuple(data.get("also_in") or ()),
         sources=tuple(Source(**s) for s in data["sources"]),
-        reviewed=dt.date.fromisoformat(data["reviewed"]), path=shown,
+        reviewed=dt.date.fromisoformat(data["reviewed"]), reviewer=data.get("reviewer", ""), path=shown,
     )
 
 

@@ -26,9 +26,7 @@ def explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
         extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
         name = extra[0] if extra else "?"
         if sorted(allowed) == ["en", "vi"] and isinstance(value, dict) and {"vi", "en"} & set(value):
-            # YAML's flow mapping {vi: a, b, en: c} reads "b" as a key of its own.
-            return (f"unexpected key '{name}' in a {{vi, en}} text",
-                    "a comma inside {vi: ..., en: ...} splits the text: put each text in quotes", at + (name,))
+            return _split_text(name, at)
         close = difflib.get_close_matches(name, allowed, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
         return f"unknown field '{name}'", hint, at + (name,)
@@ -71,6 +69,12 @@ def explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
     if kind == "format":
         return f"{shown} is not a valid {expected}", "write the date as YYYY-MM-DD" if expected == "date" else "", at
     return error.message, "", at
+
+
+def _split_text(name: str, at: tuple) -> tuple[str, str, tuple]:
+    # YAML's flow mapping {vi: a, b, en: c} reads "b" as a key of its own.
+    return (f"unexpected key '{name}' in a {{vi, en}} text",
+            "a comma inside {vi: ..., en: ...} splits the text: put each text in quotes", at + (name,))
 
 
 def _field_help(schema: dict, name: str) -> str:
