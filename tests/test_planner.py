@@ -313,3 +313,36 @@ def test_planner_pages_have_no_serious_accessibility_violation(browser, base_url
     page.close()
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, json.dumps([{"id": v["id"], "nodes": [n["target"] for n in v["nodes"][:5]]} for v in serious])
+
+
+@pytest.mark.build
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_add_to_plan_from_a_catalogue_card(browser, base_url, lang, viewport):
+    """Issue 16: "add to plan" on the catalogue's cards, with the catalogue's ranges;
+    adding again keeps what is already in the plan."""
+    prefix, text = ("" if lang == "vi" else "en/"), TEXT[lang]
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    page = context.new_page()
+    page.goto(f"{base_url}{prefix}measures/")
+    card = page.locator("#cp-results li", has=page.locator("code", has_text="UTL-008"))
+    card.wait_for()
+    button = card.locator("button.cp-result__plan")
+    button.scroll_into_view_if_needed()
+    assert button.is_visible() and button.inner_text() == ("Thêm vào kế hoạch" if lang == "vi" else "Add to my plan")
+    button.click()
+    assert button.inner_text() == text["added"]
+    assert page.inner_text("#cp-plan-note") == ("Đã thêm vào kế hoạch (1 biện pháp)." if lang == "vi"
+                                                else "Added to your plan; measures in the plan: 1.")
+    button.click()  # a second click changes nothing
+    page.goto(f"{base_url}{prefix}plan/")
+    rows = page.locator("#cp-plan-table tbody tr")
+    assert rows.count() == 1
+    link = rows.first.locator("a")
+    assert link.get_attribute("href").endswith("measures/utl-008/") and link.is_visible()
+    # The catalogue's ranges: UTL-008 invests 6–25 billion VND to save 1.5–7.5 billion a year.
+    figures = rows.first.inner_text()
+    assert ("6.000.000.000 – 25.000.000.000" if lang == "vi" else "6,000,000,000 – 25,000,000,000") in figures
+    assert ("1.500.000.000 – 7.500.000.000" if lang == "vi" else "1,500,000,000 – 7,500,000,000") in figures
+    context.close()

@@ -89,7 +89,36 @@
       savings.textContent = data.meta.savings;
       li.append(savings);
     }
+    if (window.cpkbPlan && data.meta.plan) li.append(planButton(data));
     return li;
+  }
+
+  // "Add to plan" from a card: the measure enters "My plan" with the catalogue's
+  // ranges (investment, money saved); its page's calculator refines them later.
+  function planButton(data) {
+    const P = window.cpkbPlan, id = data.meta.id;
+    const n = data.meta.plan.split(" ").map(Number);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-button cp-result__plan";
+    const inPlan = () => P.load().items.some((i) => i.id === id);
+    const show = () => {
+      button.textContent = inPlan() ? labels.added : labels.add;
+      button.setAttribute("aria-label", inPlan() ? `${labels.added}: ${data.meta.title}` : labels.add_named.replace("{title}", data.meta.title));
+    };
+    show();
+    button.addEventListener("click", () => {
+      const title = {};
+      title[document.documentElement.lang === "en" ? "en" : "vi"] = data.meta.title;
+      // Already in the plan (perhaps with the reader's own figures): keep it as it is.
+      const plan = inPlan() ? P.load() : P.upsert({id, slug: id.toLowerCase(), title, investment: [n[0], n[1]],
+                             savings: n.length >= 4 ? [n[2], n[3]] : null, co2: null, kwh: null, fuelT: null,
+                             fuelKey: "", water: null, years: 10, rate: 0.1});
+      show();
+      const note = document.getElementById("cp-plan-note");
+      if (note) note.textContent = labels.added_note.replace("{count}", plan.items.length);
+    });
+    return button;
   }
 
   function announce() {

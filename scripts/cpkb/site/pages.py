@@ -185,6 +185,7 @@ def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> d
     return {
         f"measures/index.{lang}.md": jinja.get_template("catalogue.md.j2").render(
             lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
+            plan_store=f"{up}assets/javascripts/plan-store.js",
             total=len(cat.measures),
             charts=Markup(_charts(cat.measures, cat.vocabulary, lang, "all", "")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
         f"downloads.{lang}.md": jinja.get_template("downloads.md.j2").render(
@@ -220,6 +221,8 @@ def _catalogue_labels(cat: Catalogue, lang: str) -> str:
             "active_filters": label("catalogue.active_filters", lang),
             "shown_filtered": label("catalogue.shown_filtered", lang),
             "unavailable": label("search.unavailable", lang),
+            "add": label("planner.add", lang), "added": label("planner.added", lang),
+            "add_named": label("planner.add_named", lang), "added_note": label("planner.added_note", lang),
             "complexity": {str(i): value_label("complexity", i, lang) for i in vocab.complexities},
             "technique": {k: value_label("technique", k, lang) for k in vocab.techniques}}
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
