@@ -29,8 +29,13 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # IRR, 100 invested, 110 back after 1 year: r = 10 % exactly.
 # CO2: 100,000 kWh = 100 MWh × 0.6592 t/MWh = 65.92 t;
 #   10 t of fuel oil × 40.4 GJ/t × 77.4 kg/GJ = 10 × 3.12696 t = 31.2696 t; total 97.1896 t.
+# Fuel units: 1,000 GJ of fuel oil ÷ 40.4 GJ/t = 24.752475 t; 10 MWh of natural gas
+#   = 36 GJ ÷ 48.0 GJ/t = 0.75 t; 500 kg = 0.5 t.
 IRR_TWO_YEARS = 6 / (math.sqrt(69) - 3) - 1
 EXAMPLES = {
+    "fuel_gj": 24.752475,
+    "fuel_mwh": 0.75,
+    "fuel_kg": 0.5,
     "payback": 2.5,
     "npv": 51_631_470.8,
     "irr2": IRR_TWO_YEARS,
@@ -53,6 +58,13 @@ def test_irr_by_hand():
     assert finance.irr(100, 60, 2) == pytest.approx(EXAMPLES["irr2"], abs=1e-7)
     assert finance.irr(100, 110, 1) == pytest.approx(EXAMPLES["irr1"], abs=1e-7)
     assert finance.irr(100, 30, 3) is None  # the savings never repay the investment
+
+
+def test_fuel_units_by_hand():
+    assert finance.fuel_tonnes(1000, "GJ", 40.4) == pytest.approx(EXAMPLES["fuel_gj"], abs=1e-6)
+    assert finance.fuel_tonnes(10, "MWh", 48.0) == pytest.approx(EXAMPLES["fuel_mwh"])
+    assert finance.fuel_tonnes(500, "kg", 40.4) == pytest.approx(EXAMPLES["fuel_kg"])
+    assert finance.fuel_tonnes(7, "t", 40.4) == 7
 
 
 def test_co2_by_hand_with_the_factors_file(project_root):
@@ -92,11 +104,12 @@ def test_the_browser_maths_gives_the_same_answers(browser):
     got = page.evaluate("""() => { const F = window.cpkbFinance; return {
         payback: F.simplePayback(100000000, 40000000), npv: F.npv(0.10, 100000000, 40000000, 5),
         irr2: F.irr(100, 60, 2), irr1: F.irr(100, 110, 1), co2: F.co2AvoidedT(100000, 10, 0.6592, 40.4 * 77.4 / 1000),
+        fuel_gj: F.fuelTonnes(1000, "GJ", 40.4), fuel_mwh: F.fuelTonnes(10, "MWh", 48.0), fuel_kg: F.fuelTonnes(500, "kg", 40.4),
         none: F.irr(100, 30, 3), vi: F.formatNumber(1234.5, "vi", 1), en: F.formatNumber(1234.5, "en", 1),
         parsedVi: F.parseNumber("1.234,5", "vi"), parsedEn: F.parseNumber("1,234.5", "en") }; }""")
     page.close()
     for key, value in EXAMPLES.items():
-        assert got[key] == pytest.approx(value, abs=1 if key == "npv" else 1e-7), key
+        assert got[key] == pytest.approx(value, abs=1 if key == "npv" else 1e-6), key
     assert got["none"] is None
     assert (got["vi"], got["en"]) == ("1.234,5", "1,234.5")
     assert got["parsedVi"] == got["parsedEn"] == 1234.5
@@ -345,4 +358,42 @@ def test_add_to_plan_from_a_catalogue_card(browser, base_url, lang, viewport):
     figures = rows.first.inner_text()
     assert ("6.000.000.000 – 25.000.000.000" if lang == "vi" else "6,000,000,000 – 25,000,000,000") in figures
     assert ("1.500.000.000 – 7.500.000.000" if lang == "vi" else "1,500,000,000 – 7,500,000,000") in figures
+    context.close()
+
+
+@pytest.mark.build
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_calculator_takes_load_and_hours_fuel_in_gj_and_production(browser, base_url, lang):
+    """Issue 16: operating hours, production and fuel units beyond tonnes.
+
+    UTL-001 saves 5–15 % of energy. 50 kW × 2,000 h = 100,000 kWh → 5,000–15,000 kWh saved;
+    1,000 GJ of fuel oil → 50–150 GJ saved = 50/40.4–150/40.4 = 1.2–3.7 t; at 300,000 VND/GJ
+    15,000,000–45,000,000 VND; over 1,000 units of product: 5–15 kWh and 15,000–45,000 VND per unit."""
+    prefix = "" if lang == "vi" else "en/"
+    n = (lambda s: s) if lang == "en" else (lambda s: s.replace(",", "#").replace(".", ",").replace("#", "."))
+    context = browser.new_context(viewport=VIEWPORTS["phone"])
+    page = context.new_page()
+    page.goto(f"{base_url}{prefix}measures/utl-001/")
+    for field, value in (("power_kw", "50"), ("hours", n("2,000")), ("fuel_qty", n("1,000")),
+                         ("fuel_price", n("300,000")), ("production", n("1,000"))):
+        page.click(f"#cp-calc-{field}")
+        page.keyboard.type(value)
+    page.select_option("#cp-calc-fuel", "fo")
+    page.select_option("#cp-calc-fuel_unit", "GJ")
+    table = page.locator("#cp-calc-results table")
+    table.scroll_into_view_if_needed()
+    assert table.is_visible()
+    rows = {r.locator("th").inner_text(): r.locator("td").first.inner_text()
+            for r in table.locator("tbody tr").all()}
+    kwh = next(v for k, v in rows.items() if "kWh" in k and ("đơn vị" not in k and "unit" not in k))
+    assert kwh == n("5,000 – 15,000")
+    assert rows[("Nhiên liệu tiết kiệm (GJ/năm)" if lang == "vi" else "Fuel saved (GJ/year)")] == n("50.0 – 150.0")
+    tonnes = next(v for k, v in rows.items() if k.startswith("Nhiên liệu tiết kiệm (t") or k.startswith("Fuel saved (t"))
+    assert tonnes == n("1.2 – 3.7")
+    per_unit = rows["Điện tiết kiệm trên mỗi đơn vị sản phẩm (kWh/đơn vị)" if lang == "vi"
+                    else "Electricity saved per unit of product (kWh/unit)"]
+    assert per_unit == n("5.00 – 15.00")
+    assert n("15,000 – 45,000") in rows["Tiết kiệm trên mỗi đơn vị sản phẩm (đồng/đơn vị)" if lang == "vi"
+                                       else "Saving per unit of product (VND/unit)"]
     context.close()

@@ -27,19 +27,25 @@
     const own = num("investment");
     const inv = own !== null ? [own, own] : m.investment;
     const r = {years, rate, investment: inv, investmentBasis: own !== null ? yours : cat, rows: []};
-    let money = [0, 0], moneyKnown = false, co2 = [0, 0], kwh = null, fuelT = null, water = null;
-    const fuelFactor = fuel ? (D.factors.fuels.find((f) => f.key === fuel.value) || {t_per_t: 0}) : null;
+    let money = [0, 0], moneyKnown = false, co2 = [0, 0], kwh = null, fuelT = null, fuelQty = null, water = null;
+    let kwhBasis = derived;
+    const fuelFactor = fuel ? (D.factors.fuels.find((f) => f.key === fuel.value) || {t_per_t: 0, ncv: 1}) : null;
+    const unit = form.elements.fuel_unit ? form.elements.fuel_unit.value : "t";
     if (m.pct.energy) {
-      const k = num("kwh"), ft = num("fuel_t");
+      let k = num("kwh");
+      const load = num("power_kw"), hours = num("hours"), q = num("fuel_qty");
+      if (k === null && load !== null && hours !== null) { k = load * hours; kwhBasis = t("calc_from_load"); }
       if (k !== null) {
         kwh = pair(m.pct.energy, k);
         const tariff = num("tariff");
         if (tariff !== null) { money = [money[0] + kwh[0] * tariff, money[1] + kwh[1] * tariff]; moneyKnown = true; }
       }
-      if (ft !== null) {
-        fuelT = pair(m.pct.energy, ft);
+      if (q !== null) {
+        // The price is per unit chosen; CO2 needs tonnes, through the calorific value.
+        fuelQty = pair(m.pct.energy, q);
+        fuelT = fuelQty.map((x) => F.fuelTonnes(x, unit, fuelFactor.ncv));
         const price = num("fuel_price");
-        if (price !== null) { money = [money[0] + fuelT[0] * price, money[1] + fuelT[1] * price]; moneyKnown = true; }
+        if (price !== null) { money = [money[0] + fuelQty[0] * price, money[1] + fuelQty[1] * price]; moneyKnown = true; }
       }
       co2 = [0, 1].map((i) => F.co2AvoidedT(kwh ? kwh[i] : 0, fuelT ? fuelT[i] : 0, D.factors.grid.t_per_mwh, fuelFactor.t_per_t));
     }
@@ -56,8 +62,9 @@
     }
     let moneyBasis = derived;
     if (!moneyKnown && m.money) { money = m.money.slice(); moneyKnown = true; moneyBasis = cat; }
-    Object.assign(r, {money: moneyKnown ? money : null, moneyBasis, co2, kwh, fuelT, water,
-                      fuelKey: fuel ? fuel.value : ""});
+    const production = num("production");
+    Object.assign(r, {money: moneyKnown ? money : null, moneyBasis, co2, kwh, kwhBasis, fuelT, fuelQty, unit, water,
+                      fuelKey: fuel ? fuel.value : "", production: production > 0 ? production : null});
     if (moneyKnown) Object.assign(r, F.rangeResults(inv, money, years, rate));
     return r;
   }
@@ -67,7 +74,8 @@
     const fr = (p, d) => F.formatRange(p, lang, d);
     const yours = t("calc_yours"), derived = t("calc_derived");
     let rows = row(t("investment"), fr(r.investment, 0), r.investmentBasis);
-    if (r.kwh) rows += row(t("kwh_saved"), fr(r.kwh, 0), derived);
+    if (r.kwh) rows += row(t("kwh_saved"), fr(r.kwh, 0), r.kwhBasis);
+    if (r.fuelQty && r.unit !== "t") rows += row(t("fuel_saved_unit", {unit: t("unit_" + r.unit)}), fr(r.fuelQty, 1), derived);
     if (r.fuelT) rows += row(t("fuel_saved"), fr(r.fuelT, 1), derived);
     if (r.water) rows += row(t("water_saved"), fr(r.water, 0), derived);
     if (r.money) {
@@ -77,6 +85,8 @@
       rows += row(t("irr"), fr(r.irr.map((x) => (x === null ? null : x * 100)), 1), derived);
     }
     if (r.kwh || r.fuelT) rows += row(t("co2"), fr(r.co2, 2), derived);
+    if (r.production && r.money) rows += row(t("per_unit_saving"), fr(r.money.map((x) => x / r.production), 0), derived);
+    if (r.production && r.kwh) rows += row(t("per_unit_kwh"), fr(r.kwh.map((x) => x / r.production), 2), derived);
     const g = D.factors.grid;
     const fuelNote = r.fuelT ? D.factors.fuels.find((f) => f.key === r.fuelKey) : null;
     out.innerHTML = `<div class="cp-calc__table"><table class="cp-calc__grid"><caption>${t("results")}</caption><thead><tr><th scope="col">${t("result")}</th>` +

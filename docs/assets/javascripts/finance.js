@@ -34,6 +34,13 @@
     return kwhSaved * gridTPerMwh / 1000 + fuelTSaved * fuelTCo2PerT;
   }
 
+  // A fuel quantity as tonnes: kg ÷ 1000; GJ and MWh (3.6 GJ) through the net calorific value.
+  const FUEL_UNITS = ["t", "kg", "GJ", "MWh"];
+  function fuelTonnes(quantity, unit, ncvGjPerT) {
+    const perUnit = {t: 1, kg: 0.001, GJ: 1 / ncvGjPerT, MWh: 3.6 / ncvGjPerT};
+    return quantity * perUnit[unit];
+  }
+
   // A range's worst and best case: the payback is longest with the highest
   // investment and the lowest saving, and so on; never one invented midpoint.
   function rangeResults(inv, sav, years, rate) {
@@ -71,5 +78,5 @@
     return isFinite(n) ? n : null;
   }
 
-  root.cpkbFinance = {simplePayback, npv, irr, co2AvoidedT, rangeResults, formatNumber, formatRange, parseNumber};
+  root.cpkbFinance = {simplePayback, npv, irr, co2AvoidedT, fuelTonnes, FUEL_UNITS, rangeResults, formatNumber, formatRange, parseNumber};
 })(typeof window !== "undefined" ? window : globalThis);

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import Measure
 from cpkb.source.factors import browser_factors, load_factors
+from cpkb.text.finance import FUEL_UNITS
 from cpkb.text.labels import label, labels
 from cpkb.text.numbers import format_vnd_range
 from cpkb.text.report_layout import REPORT_FIELDS, layout_for_browser
@@ -94,14 +95,21 @@ def calculator(m: Measure, lang: str, depth: int = 2) -> Markup:
     fields = [_field("investment", t("investment"), hint=t("investment_hint", range=format_vnd_range(m.investment_vnd, lang)),
                      kind="number")]
     if "energy" in pct:
-        fields += [_field("kwh", t("electricity"), kind="number"), _field("tariff", t("tariff"), kind="number"),
+        units = "".join(f'<option value="{u}">{escape(t("unit_" + u))}</option>' for u in FUEL_UNITS)
+        fields += [_field("kwh", t("electricity"), hint=t("power_hint"), kind="number"),
+                   _field("power_kw", t("power_kw"), kind="number"), _field("hours", t("hours"), kind="number"),
+                   _field("tariff", t("tariff"), kind="number"),
                    f'<div class="cp-field"><label for="cp-calc-fuel">{escape(t("fuel"))}</label><select id="cp-calc-fuel" name="fuel"></select></div>',
-                   _field("fuel_t", t("fuel_use"), kind="number"), _field("fuel_price", t("fuel_price"), kind="number")]
+                   f'<div class="cp-field"><label for="cp-calc-fuel_unit">{escape(t("fuel_unit"))}</label>'
+                   f'<select id="cp-calc-fuel_unit" name="fuel_unit" aria-describedby="cp-calc-fuel_unit-hint">{units}</select>'
+                   f'<small id="cp-calc-fuel_unit-hint">{escape(t("fuel_unit_hint"))}</small></div>',
+                   _field("fuel_qty", t("fuel_use"), kind="number"), _field("fuel_price", t("fuel_price"), kind="number")]
     if "water" in pct:
         fields += [_field("water", t("water"), kind="number"), _field("water_price", t("water_price"), kind="number")]
     if "materials" in pct:
         fields += [_field("materials", t("materials"), kind="number")]
-    fields += [_field("lifetime", t("lifetime"), "10", kind="number"), _field("discount", t("discount"), "10", kind="number")]
+    fields += [_field("production", t("production"), kind="number"),
+               _field("lifetime", t("lifetime"), "10", kind="number"), _field("discount", t("discount"), "10", kind="number")]
     root = "../" * (depth + (0 if lang == LANGUAGES[0] else 1))
     plan_href = f"{root}{'' if lang == LANGUAGES[0] else lang + '/'}plan/"
     return Markup(

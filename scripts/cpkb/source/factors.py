@@ -59,6 +59,7 @@ def browser_factors(factors: dict, lang: str) -> dict:
         "grid": {"t_per_mwh": grid["t_co2_per_mwh"], "year": grid["year"], "name": grid["name"][lang],
                  "source": cite(grid["source"]), "url": grid["source"].get("url")},
         "fuels": [{"key": f["key"], "name": f["name"][lang], "t_per_t": f["ncv_gj_per_t"] * f["kg_co2_per_gj"] / 1000,
+                   "ncv": f["ncv_gj_per_t"],
                    "generic": f["generic"], "note": f.get("note", {}).get(lang, ""), "source": cite(f["source"])}
                   for f in factors["fuels"]],
     }

@@ -43,5 +43,16 @@ def co2_avoided_t(kwh_saved: float, fuel_t_saved: float, grid_t_per_mwh: float, 
     return kwh_saved * grid_t_per_mwh / 1000 + fuel_t_saved * fuel_t_co2_per_t
 
 
+FUEL_UNITS = ("t", "kg", "GJ", "MWh")
+"""Units a reader may state fuel in. Litres and cubic metres need the fuel's
+density, which varies by grade and supplier, so they are not offered."""
+
+
+def fuel_tonnes(quantity: float, unit: str, ncv_gj_per_t: float) -> float:
+    """`quantity` of a fuel in `unit` as tonnes, through its net calorific value for GJ and MWh."""
+    per_unit = {"t": 1.0, "kg": 0.001, "GJ": 1 / ncv_gj_per_t, "MWh": 3.6 / ncv_gj_per_t}
+    return quantity * per_unit[unit]
+
+
 def finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
