@@ -29,6 +29,7 @@ from cpkb.source.handbook import load_sources
 from cpkb.source.problems import SourceError
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
+ROOT = Path(__file__).resolve().parents[1]
 
 # Letters that only Vietnamese uses (among the two languages of the books).
 VI_LETTERS = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
@@ -565,3 +566,48 @@ def test_real_books_have_nothing_cut_off_and_expected_sizes(real_books):
         assert words_outside_text_block(r.path) == [], r.path.name
         low, high = {None: (150, 600), WORKSHEETS_BOOK: (20, 40)}.get(r.sector, (60, 200))
         assert low <= r.pages <= high, (r.path.name, r.pages)
+
+
+# --- the support annex (issue 17) --------------------------------------------------
+
+ANNEX_CASE = """\
+id: brewery-case
+title: {vi: Nhà máy bia lắp đồng hồ theo khu vực, en: A brewery meters each area}
+sectors: [beverages]
+facility: {vi: Một nhà máy bia như nguồn mô tả., en: A brewery as the source describes it.}
+year: 2012
+measures: [BEV-001]
+summary: {vi: Nhà máy đo nước theo khu vực., en: The plant metered water by area.}
+results:
+  - {vi: Giảm 10% lượng nước., en: Water use down by 10%.}
+figure_basis: reported
+sources:
+  - {title: A case report, publisher: A programme, url: "https://example.org/case", checked: 2026-12-01}
+reviewed: 2026-12-01
+"""
+
+
+@pytest.mark.build
+def test_the_support_annex_carries_consultants_funding_and_the_books_cases(tmp_path):
+    root = copy_mini(tmp_path / "project")
+    support = root / "handbook" / "support"
+    shutil.copytree(ROOT / "handbook" / "support" / "schemas", support / "schemas")
+    for kind, name in (("consultants", "vncpc.yml"), ("funding", "vepf-loans.yml")):
+        (support / kind).mkdir()
+        shutil.copy2(ROOT / "handbook" / "support" / kind / name, support / kind / name)
+    (support / "cases").mkdir()
+    (support / "cases" / "brewery-case.yml").write_text(ANNEX_CASE, encoding="utf-8")
+    edit_yaml(root / "handbook" / "book.yml", lambda d: d.update(appendices=["support", "worksheets", "glossary", "index"]))
+    out = root / "downloads"
+    pdf.build_books(root, out, langs=["en"], books=[None, "utilities"])
+    complete = out / handbook.book_filename(None, "en")
+    marks = [(level, title) for level, title, _ in outline(complete)]
+    at = marks.index((1, "Support"))
+    assert marks[at + 1:at + 4] == [(2, "Consultant network"), (2, "Funding guide"), (2, "Demonstration cases")]
+    text = flat(" ".join(page_texts(complete)[p - 1] for p in division_pages(complete, "Support")))
+    for expected in ("Vietnam Cleaner Production Centre (VNCPC)", "Preferential loans of the Vietnam Environment Protection Fund",
+                     "A brewery meters each area", "BEV-001", "checked December 1, 2026"):
+        assert flat(expected) in text, expected
+    # A sector book keeps the consultants and funding, and only its own sector's cases.
+    utilities = [(level, title) for level, title, _ in outline(out / handbook.book_filename("utilities", "en"))]
+    assert (2, "Consultant network") in utilities and (2, "Demonstration cases") not in utilities

@@ -10,7 +10,6 @@ points at pages and the PDF at anchors.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -20,9 +19,7 @@ from cpkb.source.support import KINDS, Entry, Support
 from cpkb.text.labels import label, value_label
 from cpkb.text.markdown import render_fragment
 from cpkb.text.numbers import format_day, format_vnd_exact
-
-HrefFor = Callable[[str], "str | None"]
-
+from cpkb.view import HrefFor, RelatedView
 
 @dataclass(frozen=True)
 class SupportSourceView:
@@ -41,13 +38,6 @@ class Labelled:
 
     key: str
     label: str
-
-
-@dataclass(frozen=True)
-class MeasureRef:
-    id: str
-    title: str
-    href: str | None
 
 
 @dataclass(frozen=True)
@@ -101,7 +91,7 @@ class CaseView:
     province: str | None
     year: int | None
     programme: str | None
-    measures: tuple[MeasureRef, ...]
+    measures: tuple[RelatedView, ...]
     summary: Markup
     investment: str | None
     savings: str | None
@@ -199,7 +189,7 @@ def case_view(cat: Catalogue, e: Entry, lang: str, href_for: HrefFor) -> CaseVie
         d["facility"][lang], d.get("company"), d.get("province"), d.get("year"),
         d["programme"][lang] if d.get("programme") else None,
         # The validator refuses unknown measure ids, so each is in the catalogue.
-        tuple(MeasureRef(m, cat.by_id[m].title[lang], href_for(m)) for m in d.get("measures") or ()),
+        tuple(RelatedView(m, cat.by_id[m].title[lang], href_for(m)) for m in d.get("measures") or ()),
         _md(e, "summary", lang, href_for),
         format_vnd_exact(d["investment_vnd"], lang) if d.get("investment_vnd") is not None else None,
         format_vnd_exact(d["savings_vnd_per_year"], lang) + label("unit.per_year", lang)

@@ -21,6 +21,7 @@ from cpkb.text.markdown import MEASURE_LINK
 from cpkb.text.numbers import format_day
 from cpkb.view import ChapterView, MeasureView, chapter_view, measure_view
 
+from cpkb.pdf.annex import SupportAnnex
 from cpkb.pdf.backmatter import BackMatter, column_weights  # noqa: F401 (column_weights: part of the interface)
 from cpkb.pdf.plan import (WORKSHEETS_BOOK, BookPlan, BookSource, book_measures, book_sectors,  # noqa: F401
                            check_measure_links, measure_url, plan_books, referenced_measures, site_url,
@@ -31,7 +32,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 # --- the document ----------------------------------------------------------
 
-class _Book(BackMatter):
+class _Book(BackMatter, SupportAnnex):
     """Writes one book's Typst text; keeps the anchors and index entries as it goes."""
 
     def __init__(self, plan: BookPlan):
@@ -306,7 +307,9 @@ class _Book(BackMatter):
                 self.measures(sector, views, list_sheets=plan.sector is not None)
             self.referenced_list()
             for appendix in sources.spec.appendices:
-                if appendix == "worksheets" and sources.worksheets:
+                if appendix == "support":
+                    self.support_annex()
+                elif appendix == "worksheets" and sources.worksheets:
                     self.worksheets()
                 elif appendix == "glossary" and sources.glossary:
                     self.glossary()

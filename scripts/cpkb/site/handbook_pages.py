@@ -11,7 +11,7 @@ from markupsafe import escape
 from cpkb import LANGUAGES
 from cpkb.source import handbook
 from cpkb.source.catalogue import Catalogue
-from cpkb.site import planner
+from cpkb.site import planner, support_pages
 from cpkb.site.common import env, translator, with_source
 from cpkb.source.problems import display_path
 from cpkb.text.labels import label
@@ -39,7 +39,7 @@ def handbook_pages(root: Path, cat: Catalogue, lang: str, glossary: list, proble
                 for s in cat.sectors if both_languages(root, s.key)]
     for target, source, prefix in sources:
         try:
-            pages[target] = handbook_page(root, source, cat, prefix) + planner.chapter_link(target)
+            pages[target] = handbook_page(root, source, cat, prefix) + planner.chapter_link(target) + support_pages.chapter_link(target)
         except MeasureLinkError as err:
             problems.extend(err.problems)
     if glossary:

@@ -17,7 +17,7 @@ import io
 import json
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import Catalogue, Measure
@@ -211,3 +211,18 @@ def downloads_section(root: Path, lang: str) -> str:
 
 def nav_section(root: Path) -> list[str]:
     return ["support/index.md"] + [f"support/{p}.md" for p in PAGES] + ["support/reference.md"] if has_support(root) else []
+
+
+SUPPORT_CHAPTER = "handbook/general/06-support"
+"""The handbook chapter on finding support, which leads to the support pages."""
+
+
+def chapter_link(target: str) -> str:
+    """On the site only, the support chapter ends with links to the support pages;
+    other pages get nothing (the PDF prints the same data as its annex)."""
+    if not target.startswith(SUPPORT_CHAPTER + "."):
+        return ""
+    lang = target.rsplit(".", 2)[-2]
+    links = [f'<a class="md-button" href="../../../support/{page}/">{escape(label(f"support.{page}.title", lang))}</a>'
+             for page in PAGES]
+    return '\n\n<p class="cp-actions">' + " ".join(links) + "</p>\n"

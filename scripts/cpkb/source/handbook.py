@@ -16,6 +16,7 @@ from pathlib import Path
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import Catalogue, Text
 from cpkb.source.problems import Problem, SourceError, display_path, dotted
+from cpkb.source.support import Support, validate_support
 # The chapter functions are part of this module's interface (the site reads chapters through it).
 from cpkb.source.chapters import (chapter_path, chapter_problems, general_chapters,  # noqa: F401
                                    introduction, read_chapter, read_markdown, sector_handbook_path,
@@ -24,7 +25,7 @@ from cpkb.source.yamlfile import Document, YamlError, parse_yaml
 
 
 BOOK_FILE = "book.yml"
-APPENDICES = ("worksheets", "glossary", "index")
+APPENDICES = ("support", "worksheets", "glossary", "index")
 
 
 def book_filename(sector_key: str | None, lang: str) -> str:
@@ -101,6 +102,8 @@ class Sources:
     sector_chapters: dict[tuple[str, str], Chapter]  # (sector, lang) -> chapter
     glossary: list[GlossaryTerm]
     worksheets: list[Worksheet]
+    support: Support | None = None
+    """The consultants, funding and cases of the annex (when book.yml lists `support`)."""
 
 
 class _Collector:
@@ -160,9 +163,13 @@ def load_sources(root: Path, catalogue: Catalogue) -> Sources:
     needs = spec.appendices if spec else ()
     glossary = load_glossary(handbook / "glossary.yml", root, problems) if "glossary" in needs else []
     worksheets = load_worksheets(handbook / "worksheets.yml", root, problems) if "worksheets" in needs else []
+    support = None
+    if "support" in needs:
+        support = validate_support(root, [m.id for m in catalogue.measures], [s.key for s in catalogue.sectors])
+        problems.extend(support.problems)
     if problems or spec is None:
         raise SourceError(problems)
-    return Sources(root, spec, catalogue, general, sector_chapters, glossary, worksheets)
+    return Sources(root, spec, catalogue, general, sector_chapters, glossary, worksheets, support)
 
 
 def _load_spec(handbook: Path, catalogue: Catalogue, root: Path, problems: list[Problem]) -> BookSpec | None:
