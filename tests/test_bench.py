@@ -3,6 +3,7 @@ the recorded results render as a page in both languages."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cpkb.bench import make_project
@@ -37,3 +38,23 @@ def test_recorded_results_render_in_both_languages():
     assert vi.startswith("# Đo hiệu năng") and en.startswith("# Benchmarks")
     assert "make bench" in vi and "make bench" in en
     assert "## Ghi chú" in vi and "## Notes" in en
+
+
+def test_the_benchmark_page_speaks_the_readers_language():
+    """Issue 13: the machine, the chart's numbers and every table header in the page's language."""
+    from cpkb.site.benchmarks import render_page
+
+    data = {"machine": {"cores": 2, "cpu": "AMD EPYC", "ram_gib": 24, "os": "Linux 6.1", "python": "3.11.7"},
+            "command": "make bench", "date": "2026-12-02",
+            "results": [{"measures": 1000, "per_page_ms": 18.5, "overhead_ratio": 1.2},
+                        {"measures": 10000, "per_page_ms": 14.25, "overhead_ratio": 1.3, "build_s": 200.0}]}
+    vi, en = render_page(data, "vi"), render_page(data, "en")
+    assert "2 nhân (AMD EPYC), RAM 24 GiB, Linux 6.1, Python 3.11.7" in vi and "cores" not in vi
+    assert "2 cores (AMD EPYC), 24 GiB RAM" in en
+    vi_labels = re.findall(r"<text [^>]*>([^<]+)</text>", vi)
+    assert vi_labels == ["18,5", "1.000", "14,2", "10.000"]  # Vietnamese separators in the chart
+    assert re.findall(r"<text [^>]*>([^<]+)</text>", en) == ["18.5", "1,000", "14.2", "10,000"]
+    for page in (vi, en):
+        headers = [line for line in page.splitlines() if line.startswith("| ") and "---" not in line
+                   and ("Mục tiêu" in line or "Target" in line)]
+        assert headers and all(all(cell.strip() for cell in h.strip("|").split("|")) for h in headers), headers

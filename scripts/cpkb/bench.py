@@ -319,14 +319,16 @@ def run_size(repo: Path, work: Path, size: int, with_pdf: bool) -> dict:
     return result
 
 
-def machine() -> str:
+def machine() -> dict:
+    """The machine as data (the benchmark page words it in each language)."""
     cpu = "unknown CPU"
     try:
         cpu = next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return {"cores": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem), "os": f"{platform.system()} {platform.release()}",
+            "python": platform.python_version()}
 
 
 def run_real_books(repo: Path, work: Path) -> dict:

@@ -76,11 +76,20 @@ def _search_targets(search: dict, lang: str) -> list[tuple[str, bool | None, str
     return out
 
 
+def machine_text(value, lang: str) -> str:
+    """The machine in words: results.json holds it as data (cores, cpu, ram_gib, os,
+    python); an older file's plain string is shown as it is."""
+    if not isinstance(value, dict):
+        return _text(value)
+    return _text(label("bench.machine_text", lang, cores=_num(value.get("cores"), lang), cpu=value.get("cpu", ""),
+                       ram=_num(value.get("ram_gib"), lang), os=value.get("os", ""), python=value.get("python", "")))
+
+
 def render_page(data: dict, lang: str, notes: str = "") -> str:
     t = lambda key, **values: label(f"bench.{key}", lang, **values)
     results = data["results"]
     lines = [f"# {t('title')}", "", t("intro"), "",
-             f"- **{t('machine')}**: {_text(data.get('machine', ''))}",
+             f"- **{t('machine')}**: {machine_text(data.get('machine', ''), lang)}",
              f"- **{t('command')}**: <code>{html.escape(str(data.get('command', '')))}</code>",
              f"- **{t('date')}**: {_text(data.get('date', ''))}", "",
              f"| {t('measures')} | " + " | ".join(_num(r["measures"], lang) for r in results) + " |",
@@ -88,24 +97,24 @@ def render_page(data: dict, lang: str, notes: str = "") -> str:
     for key in ROWS:
         if any(key in r for r in results):
             lines.append(f"| {t('row.' + key)} | " + " | ".join(_num(r.get(key), lang) for r in results) + " |")
-    lines += ["", f"## {t('targets')}", "", f"| {t('target_column')} | {t('result')} | |", "| --- | --- | --- |"]
+    lines += ["", f"## {t('targets')}", "", f"| {t('target_column')} | {t('result')} | {t('verdict')} |", "| --- | --- | --- |"]
     for key, (ok, shown) in check_targets(results, lang).items():
         verdict = "–" if ok is None else (t("met") if ok else f"**{t('missed')}**")
         lines.append(f"| {t('goal.' + key, limit=_num(LIMITS[key], lang))} | {shown} | {verdict} |")
     search = data.get("search")
     if search:
         lines += ["", f"## {label('bench.search.title', lang)}", "", label("bench.search.intro", lang, command=search.get("command", data["command"])), "",
-                  f"| {t('target_column')} | {t('result')} | |", "| --- | --- | --- |"]
+                  f"| {t('target_column')} | {t('result')} | {t('verdict')} |", "| --- | --- | --- |"]
         for key, ok, shown in _search_targets(search, lang):
             verdict = "–" if ok is None else (t("met") if ok else f"**{t('missed')}**")
             lines.append(f"| {t('goal.' + key, limit=_num(LIMITS[key], lang))} | {shown} | {verdict} |")
-    lines += ["", _chart(results, t("chart")), ""]
+    lines += ["", _chart(results, t("chart"), lang), ""]
     if notes:
         lines += [f"## {t('notes')}", "", notes, ""]
     return "\n".join(lines)
 
 
-def _chart(results: list[dict], title: str) -> str:
+def _chart(results: list[dict], title: str, lang: str) -> str:
     width, height, pad = 560, 220, 50
     results = [r for r in results if _num(r.get("per_page_ms"), "en") != "–" and _num(r.get("measures"), "en") != "–"]
     if not results:
@@ -117,8 +126,8 @@ def _chart(results: list[dict], title: str) -> str:
         x = pad + i * (width - 2 * pad) / len(results) + bar / 3
         h = r["per_page_ms"] / top * (height - 2 * pad)
         parts.append(f'<rect x="{x:.0f}" y="{height - pad - h:.0f}" width="{bar:.0f}" height="{h:.0f}" fill="#1f6b4a"/>')
-        parts.append(f'<text x="{x + bar / 2:.0f}" y="{height - pad - h - 6:.0f}" text-anchor="middle" font-size="12" fill="currentColor">{r["per_page_ms"]:.1f}</text>')
-        parts.append(f'<text x="{x + bar / 2:.0f}" y="{height - pad + 16:.0f}" text-anchor="middle" font-size="12" fill="currentColor">{r["measures"]:,}</text>')
+        parts.append(f'<text x="{x + bar / 2:.0f}" y="{height - pad - h - 6:.0f}" text-anchor="middle" font-size="12" fill="currentColor">{_num(round(r["per_page_ms"], 1), lang)}</text>')
+        parts.append(f'<text x="{x + bar / 2:.0f}" y="{height - pad + 16:.0f}" text-anchor="middle" font-size="12" fill="currentColor">{_num(r["measures"], lang)}</text>')
     return (f'<figure class="cp-chart"><svg viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
             f'xmlns="http://www.w3.org/2000/svg"><title>{html.escape(title)}</title>'
             f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="currentColor"/>'
