@@ -133,6 +133,10 @@ def test_the_404_page_speaks_both_languages_and_leads_back(open_page, base_url):
     hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
     assert any(h.endswith("/sectors/") for h in hrefs) and any(h.endswith("/en/measures/") for h in hrefs)
     assert page.locator(".md-search__input, #cp-search-input").count() >= 1, "search is offered"
+    # The language menu leads to each language's home page (not to the last page built).
+    menu = {page.locator(".md-select__link").nth(i).get_attribute("hreflang"):
+            page.locator(".md-select__link").nth(i).get_attribute("href") for i in range(page.locator(".md-select__link").count())}
+    assert menu == {"vi": "/", "en": "/en/"}, menu
     with page.expect_navigation():
         sections.nth(1).locator("a").nth(1).click()
     assert page.url == base_url + "en/measures/"
