@@ -9,7 +9,6 @@ an author sees all of them at once, each with its file and line.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,8 @@ from cpkb.source.support import Support, validate_support
 from cpkb.source.chapters import (chapter_path, chapter_problems, general_chapters,  # noqa: F401
                                    introduction, read_chapter, read_markdown, sector_handbook_path,
                                    symlink_problems, title_of)
-from cpkb.source.yamlfile import Document, YamlError, parse_yaml
+from cpkb.source.datafile import check_data_file, package_schema
+from cpkb.source.yamlfile import Document
 
 
 BOOK_FILE = "book.yml"
@@ -117,27 +117,23 @@ class _Collector:
         self.problems.append(Problem(self.shown, line, col, dotted(path), message, hint))
 
 
-def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> Document | None:
+def _read_checked(path: Path, root: Path, schema: str, problems: list[Problem],
+                  parsed: bool = False) -> Document | None:
+    """The file checked against the package's schema `schema`; None (problems appended) when
+    it is missing or breaks the schema, so that what follows may trust its shape. With
+    `parsed`, the document as soon as it parses, for checks that report alongside the schema's."""
+    shown = display_path(path, root)
     if not path.exists():
         problems.append(Problem(shown, 1, 1, "", "file is missing",
                                 "see handbook/README.md for the layout of the handbook folder"))
         return None
-    try:
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
-        return parse_yaml(text)
-    except YamlError as err:
-        problems.append(Problem(shown, err.line, err.column, "", err.message, err.hint))
-        return None
+    before = len(problems)
+    doc = check_data_file(path, shown, root, package_schema(schema), problems)
+    return doc if doc is not None and (parsed or len(problems) == before) else None
 
 
-def _text(value, at: tuple, c: _Collector, required: bool = True) -> Text | None:
-    """A {vi, en} mapping of non-empty strings, or a problem."""
-    if value is None and not required:
-        return None
-    if not isinstance(value, dict) or not all(isinstance(value.get(l), str) and value[l].strip() for l in LANGUAGES):
-        c.add(at, "needs a text in every language", "write it as {vi: ..., en: ...}")
-        return None
-    return Text(value["vi"].strip(), value["en"].strip())
+def _text(value: dict | None) -> Text | None:
+    return Text(value["vi"].strip(), value["en"].strip()) if value else None
 
 
 def load_sources(root: Path, catalogue: Catalogue) -> Sources:
@@ -174,39 +170,20 @@ def load_sources(root: Path, catalogue: Catalogue) -> Sources:
 
 def _load_spec(handbook: Path, catalogue: Catalogue, root: Path, problems: list[Problem]) -> BookSpec | None:
     path = handbook / BOOK_FILE
-    shown = display_path(path, root)
-    doc = _read_yaml(path, shown, problems)
-    if doc is None:
-        return None
-    c = _Collector(shown, doc, problems)
-    data = doc.data if isinstance(doc.data, dict) else {}
-    if not isinstance(doc.data, dict):
-        c.add((), "must be a mapping with edition, date, title, general, sectors, appendices")
-        return None
     before = len(problems)
-    for unknown in sorted(set(data) - {"edition", "date", "title", "subtitle", "general", "sectors", "appendices"}):
-        c.add((unknown,), f"unknown key '{unknown}'",
-              "allowed: edition, date, title, subtitle, general, sectors, appendices")
-    edition = data.get("edition")
-    if not isinstance(edition, (str, int, float)) or not str(edition).strip():
-        c.add(("edition",), "edition is missing", 'write e.g. edition: "1"')
-    date = _date(data.get("date"), c)
-    title = _text(data.get("title"), ("title",), c)
-    subtitle = _text(data.get("subtitle"), ("subtitle",), c, required=False)
+    doc = _read_checked(path, root, "book", problems, parsed=True)
+    if doc is None or not isinstance(doc.data, dict):
+        return None
+    c = _Collector(display_path(path, root), doc, problems)
+    data = doc.data
     general = _general(data.get("general", "all"), handbook, c)
     sectors = _sectors(data.get("sectors", "all"), handbook, catalogue, c)
-    appendices = _appendices(data.get("appendices", list(APPENDICES)), c)
     if len(problems) > before:
         return None
-    return BookSpec(str(edition).strip(), date, title, subtitle, general, sectors, appendices)
-
-
-def _date(value, c: _Collector) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        c.add(("date",), f"'{value}' is not a date", "write it as YYYY-MM-DD, e.g. date: 2026-11-28")
-        return None
+    title = _text(data["title"])
+    assert title is not None  # required by the schema
+    return BookSpec(str(data["edition"]).strip(), dt.date.fromisoformat(data["date"]), title,
+                    _text(data.get("subtitle")), general, sectors, tuple(data.get("appendices", APPENDICES)))
 
 
 def _general(value, handbook: Path, c: _Collector) -> tuple[str, ...]:
@@ -215,8 +192,7 @@ def _general(value, handbook: Path, c: _Collector) -> tuple[str, ...]:
     if value == "all":
         return tuple(general_chapters(handbook.parent))
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        c.add(("general",), "must be `all` or a list of chapter slugs", "e.g. general: [01-cleaner-production, 03-assessment]")
-        return ()
+        return ()  # the schema has said what is wrong
     for i, slug in enumerate(value):
         if not any((folder / f"{slug}.{lang}.md").exists() for lang in LANGUAGES):
             known = ", ".join(general_chapters(handbook.parent)) or "none yet"
@@ -233,8 +209,7 @@ def _sectors(value, handbook: Path, catalogue: Catalogue, c: _Collector) -> tupl
                      for s in catalogue.sectors
                      if catalogue.in_sector(s.key) or any((handbook / s.key).glob("index.*.md")))
     if not isinstance(value, list):
-        c.add(("sectors",), "must be `all` or a list of sector keys", "e.g. sectors: [beverages, {key: utilities, chapter: false}]")
-        return ()
+        return ()  # the schema has said what is wrong
     entries = []
     for i, item in enumerate(value):
         key, chapter = (item, True) if isinstance(item, str) else (
@@ -243,18 +218,8 @@ def _sectors(value, handbook: Path, catalogue: Catalogue, c: _Collector) -> tupl
             c.add(("sectors", i), f"'{key}' is not a sector of measures/sectors.yml",
                   "sectors: " + ", ".join(catalogue.sector_by_key))
             continue
-        if not isinstance(chapter, bool):
-            c.add(("sectors", i, "chapter"), "chapter must be true or false")
-            continue
         entries.append(SectorEntry(key, chapter))
     return tuple(entries)
-
-
-def _appendices(value, c: _Collector) -> tuple[str, ...]:
-    if not isinstance(value, list) or any(v not in APPENDICES for v in value):
-        c.add(("appendices",), f"must be a list drawn from: {', '.join(APPENDICES)}")
-        return ()
-    return tuple(value)
 
 
 def _load_chapter(path: Path, slug: str, root: Path, problems: list[Problem]) -> Chapter | None:
@@ -276,72 +241,33 @@ def _load_chapter(path: Path, slug: str, root: Path, problems: list[Problem]) ->
     return Chapter(slug, path, shown, title, text)
 
 
-def _read_list(path: Path, root: Path, problems: list[Problem], what: str, hint: str = "") -> tuple[list, _Collector]:
-    """The YAML list in `path` and a collector for its problems; [] when unreadable."""
-    shown = display_path(path, root)
-    doc = _read_yaml(path, shown, problems)
-    c = _Collector(shown, doc, problems)
-    if doc is None:
-        return [], c
-    if not isinstance(doc.data, list):
-        c.add((), f"must be a list of {what}", hint)
-        return [], c
-    return doc.data, c
-
-
 def load_glossary(path: Path, root: Path, problems: list[Problem]) -> list[GlossaryTerm]:
-    """handbook/glossary.yml, checked (problems are appended); the site's glossary page uses it too."""
-    items, c = _read_list(path, root, problems, "terms", "- term: {vi: ..., en: ...}\n  definition: {vi: ..., en: ...}")
+    """handbook/glossary.yml, checked against its schema (problems are appended); the site's glossary page uses it too."""
+    doc = _read_checked(path, root, "glossary", problems)
+    if doc is None:
+        return []
     terms = []
-    for i, item in enumerate(items):
-        item = item if isinstance(item, dict) else {}
-        term = _text(item.get("term"), (i, "term"), c)
-        abbr = _text(item.get("abbr"), (i, "abbr"), c, required=False)
-        definition = _text(item.get("definition"), (i, "definition"), c)
-        variants = _variants(item.get("variants"), (i, "variants"), c)
-        if term and definition:
-            terms.append(GlossaryTerm(term, abbr, definition, variants))
+    for item in doc.data:
+        variants = {lang: tuple(f.strip() for f in forms) for lang, forms in (item.get("variants") or {}).items()}
+        term, definition = _text(item["term"]), _text(item["definition"])
+        assert term is not None and definition is not None  # required by the schema
+        terms.append(GlossaryTerm(term, _text(item.get("abbr")), definition, variants))
     return terms
 
 
-def _variants(value, at: tuple, c: _Collector) -> dict[str, tuple[str, ...]]:
-    """`variants: {vi: [...], en: [...]}`: optional, lists of short strings per language."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        c.add(at, "must be a mapping {vi: [...], en: [...]}")
-        return {}
-    out = {}
-    for lang, forms in value.items():
-        if lang not in ("vi", "en"):
-            c.add((*at, lang), f"unknown language {lang!r}", "use vi or en")
-            continue
-        if not isinstance(forms, list) or not all(isinstance(f, str) and 0 < len(f.strip()) <= 80 for f in forms):
-            c.add((*at, lang), "must be a list of short texts (1 to 80 characters)")
-            continue
-        out[lang] = tuple(unicodedata.normalize("NFC", f.strip()) for f in forms)
-    return out
-
-
 def load_worksheets(path: Path, root: Path, problems: list[Problem]) -> list[Worksheet]:
-    """handbook/worksheets.yml, checked (problems are appended)."""
-    items, c = _read_list(path, root, problems, "worksheets")
+    """handbook/worksheets.yml, checked against its schema (problems are appended)."""
+    doc = _read_checked(path, root, "worksheets", problems)
+    if doc is None:
+        return []
     sheets = []
-    for i, item in enumerate(items):
-        item = item if isinstance(item, dict) else {}
-        title = _text(item.get("title"), (i, "title"), c)
-        purpose = _text(item.get("purpose"), (i, "purpose"), c, required=False)
-        fields = [_text(f, (i, "fields", j), c) for j, f in enumerate(item.get("fields") or [])]
-        columns = [_text(f, (i, "columns", j), c) for j, f in enumerate(item.get("columns") or [])]
-        rows = item.get("rows", 10)
-        if not columns:
-            c.add((i, "columns"), "a worksheet needs at least one column")
-        if not isinstance(rows, int) or not 1 <= rows <= 40:
-            c.add((i, "rows"), f"rows must be a whole number from 1 to 40, not {rows!r}")
-        step = item.get("step")
-        if title and columns and all(fields) and all(columns) and isinstance(rows, int) and 1 <= rows <= 40:
-            sheets.append(Worksheet(str(item.get("key") or i), step if isinstance(step, int) else None,
-                                    title, purpose, tuple(fields), tuple(columns), rows))
+    for item in doc.data:
+        title = _text(item["title"])
+        assert title is not None  # required by the schema
+        sheets.append(Worksheet(item["key"], item.get("step"), title, _text(item.get("purpose")),
+                                tuple(Text(f["vi"].strip(), f["en"].strip()) for f in item.get("fields") or ()),
+                                tuple(Text(f["vi"].strip(), f["en"].strip()) for f in item["columns"]),
+                                item.get("rows", 10)))
     return sheets
 
 
