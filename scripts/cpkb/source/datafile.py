@@ -60,7 +60,7 @@ def read_document(path: Path, root: Path, problem: Reporter) -> Document | None:
         return None
 
 
-def check_texts(doc: Document, problem: Reporter, schemes: frozenset | tuple = ()) -> None:
+def check_texts(doc: Document, problem: Reporter, schemes: frozenset[str] = frozenset()) -> None:
     """NFC, the text rules (invisible characters, links, brackets), blanks, finite numbers."""
     for at, value in strings(doc.data):
         if unicodedata.normalize("NFC", value) != value:
@@ -109,7 +109,7 @@ def package_schema(name: str) -> dict:
 
 
 def check_data_file(path: Path, shown: str, root: Path, schema: dict, problems: list[Problem],
-                    schemes: frozenset | tuple = ()) -> Document | None:
+                    schemes: frozenset[str] = frozenset()) -> Document | None:
     """Read `path` and check it against `schema` and the text rules; problems go
     to `problems`. The document when it parsed (even with schema problems)."""
     problem = Reporter(shown, problems)

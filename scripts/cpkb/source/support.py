@@ -95,7 +95,7 @@ def validate_support(root: Path, measure_ids: Iterable[str] | None = None,
 
         catalogue = validate_catalogue(root / "measures", root=root)
         sector_keys = [s["key"] for s in catalogue.sectors] if sector_keys is None else sector_keys
-        measure_ids = [r.data.get("id") for r in catalogue.records] if measure_ids is None else measure_ids
+        measure_ids = [str(r.data.get("id")) for r in catalogue.records] if measure_ids is None else measure_ids
     sectors, measures = set(sector_keys), set(measure_ids)
     support = Support()
     for kind in KINDS:

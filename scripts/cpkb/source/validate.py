@@ -188,7 +188,7 @@ def _check_values(doc: Document, problem: Reporter) -> None:
     data = doc.data
     for at, rng in _ranges(data):
         lo, hi = rng.get("min"), rng.get("max")
-        if _is_number(lo) and _is_number(hi) and lo > hi:
+        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and _is_number(lo) and _is_number(hi) and lo > hi:
             problem(at + ("min",), f"min {_num(lo)} is greater than max {_num(hi)}", "swap the two values", doc)
     reviewed = data.get("reviewed")
     if isinstance(reviewed, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed):
@@ -211,7 +211,8 @@ def _check_values(doc: Document, problem: Reporter) -> None:
 def _check_payback(data: dict, doc: Document, problem: Reporter) -> None:
     inv, pb = data.get("investment_vnd"), data.get("payback_years")
     money = (data.get("savings") or {}).get("money_vnd_per_year") if isinstance(data.get("savings"), dict) else None
-    if not all(isinstance(r, dict) and _is_number(r.get("min")) and _is_number(r.get("max")) for r in (inv, pb, money)):
+    if not (isinstance(inv, dict) and isinstance(pb, dict) and isinstance(money, dict)) or \
+            not all(_is_number(r.get("min")) and _is_number(r.get("max")) for r in (inv, pb, money)):
         return
     if money["max"] <= 0 or inv["max"] <= 0:
         return

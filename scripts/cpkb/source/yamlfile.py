@@ -18,10 +18,10 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uff
 
 # libyaml's parser when available: the pure-Python one spends ~30 ms per
 # measure file, which dominated validation at 1,000 measures.
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):
+class _Loader(_Base):  # type: ignore[valid-type,misc]  # a base chosen at import time
     """Safe loader that keeps dates as text: the schema checks their format,
     and a date object would not survive JSON Schema validation."""
 
