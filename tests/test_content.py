@@ -183,3 +183,33 @@ def test_no_avoided_term_form_is_used():
                 found += [f"{path.relative_to(ROOT)}:{line_of(raw, m.start())}: '{form}' ({lang})"
                           for m in pat.finditer(raw)]
     assert not found, "non-preferred forms (see avoid: in handbook/glossary.yml):\n" + "\n".join(found)
+
+
+LEGAL_CODE = re.compile(r"QCVN \d+(?:-MT)?:\d{4}/BTNMT|\b\d{1,4}/\d{4}/(?:TT-BCT|TT-BTNMT|TT-BXD|TT-BTC|NĐ-CP|ND-CP|"
+                        r"QĐ-TTg|QD-TTg|QĐ-BCT|QH1[0-5])")
+
+
+def test_every_cited_legal_text_is_in_the_register_with_its_status():
+    """Issue 15: every Vietnamese legal text cited anywhere is in handbook/legal-references.yml,
+    with a source and the day it was checked; a replaced or expired one is cited only beside
+    what replaced it (or with the statement that its period ended)."""
+    import yaml
+
+    register = {e["code"]: e for e in yaml.safe_load((ROOT / "handbook" / "legal-references.yml").read_text(encoding="utf-8"))}
+    for code, entry in register.items():
+        assert entry.get("source_url", "").startswith("http") and entry.get("checked"), code
+        assert entry["status"] in ("current", "replaced", "expired"), code
+    files = [*ROOT.glob("measures/*/*.yml"), *ROOT.glob("handbook/**/*.md"), *ROOT.glob("handbook/support/*/*.yml")]
+    unregistered, stale = [], []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for match in LEGAL_CODE.finditer(text):
+            code = match.group(0).replace("ND-CP", "NĐ-CP").replace("QD-TTg", "QĐ-TTg")
+            where = f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}: {code}"
+            entry = register.get(code)
+            if entry is None:
+                unregistered.append(where)
+            elif entry["status"] == "replaced" and entry.get("replaced_by") and entry["replaced_by"] not in text:
+                stale.append(f"{where} (replaced by {entry['replaced_by']}, which the file never names)")
+    assert not unregistered, "legal texts missing from handbook/legal-references.yml:\n" + "\n".join(sorted(set(unregistered)))
+    assert not stale, "replaced legal texts cited without their successor:\n" + "\n".join(sorted(set(stale)))
