@@ -76,26 +76,25 @@ def check_texts(doc: Document, problem: Reporter, schemes: frozenset[str] = froz
             problem(at, f"{number} is not a finite number", "write a plain number such as 12.5 (not .nan or .inf)", doc)
 
 
-def strings(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, str]]:
-    if isinstance(value, str):
+def leaves(value: Any, kind: type, at: tuple = ()) -> Iterable[tuple[tuple, Any]]:
+    """(path, value) of every value of type `kind` in a parsed document, depth first."""
+    if isinstance(value, kind):
         yield at, value
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from strings(v, at + (k,))
+            yield from leaves(v, kind, at + (k,))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from strings(v, at + (i,))
+            yield from leaves(v, kind, at + (i,))
 
 
-def numbers(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, float]]:
-    if isinstance(value, float):
-        yield at, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from numbers(v, at + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from numbers(v, at + (i,))
+def strings(value: Any) -> Iterable[tuple[tuple, str]]:
+    return leaves(value, str)
+
+
+def numbers(value: Any) -> Iterable[tuple[tuple, float]]:
+    """Floats only: YAML's .nan and .inf are floats, and integers are always finite."""
+    return leaves(value, float)
 
 
 SCHEMAS = Path(__file__).parent / "schemas"

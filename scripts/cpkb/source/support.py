@@ -22,6 +22,7 @@ from pathlib import Path
 import jsonschema
 
 from cpkb.source.problems import Problem, SourceError, display_path
+from cpkb.source.datafile import strings
 from cpkb.source.validate import Report, _check_file
 
 SUPPORT_DIR = Path("handbook") / "support"
@@ -162,7 +163,7 @@ def _check_links(kind: str, doc, data: dict, shown: str, sectors: set[str], meas
             close = difflib.get_close_matches(mid, measures, n=1)
             problem(("measures", i), f"measure '{mid}' does not exist",
                     f"did you mean '{close[0]}'?" if close else "give the id of a measure in measures/")
-    for at, value in _texts(data):
+    for at, value in strings(data):
         if PLACEHOLDER in value:
             problem(at, f"the placeholder {PLACEHOLDER} is still here", "replace it with the real value from the source")
     tomorrow = dt.date.today() + dt.timedelta(days=1)
@@ -187,17 +188,6 @@ def _check_unique(entries: list[Entry], problems: list[Problem]) -> None:
             problems.append(Problem(e.shown, 1, 1, "id", f"duplicate id '{e.id}', already used by {seen[e.id].shown}",
                                     "rename one of the two files"))
         seen.setdefault(e.id, e)
-
-
-def _texts(value, at: tuple = ()):
-    if isinstance(value, str):
-        yield at, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _texts(v, at + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _texts(v, at + (i,))
 
 
 def _day(value) -> dt.date | None:
