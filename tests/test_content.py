@@ -149,7 +149,8 @@ def _texts_in(node, lang):
 def test_no_avoided_term_form_is_used():
     """The glossary's `avoid:` forms (non-preferred spellings and mistranslations) appear nowhere.
 
-    Vietnamese forms are looked for in the `vi:` texts of measures/**/*.yml and in handbook/**/*.vi.md,
+    Vietnamese forms are looked for in the `vi:` texts of measures/**/*.yml, handbook/support/*/*.yml
+    and handbook/**/*.vi.md,
     English forms in the `en:` texts and handbook/**/*.en.md; the glossary itself is exempt. A form is
     matched as a whole word, across line breaks, ignoring case when it is written in lower case (so
     "nồi hơi" also catches "Nồi hơi") and exactly when it has capitals ("Trung tâm Sản xuất sạch Việt Nam").
@@ -170,7 +171,7 @@ def test_no_avoided_term_form_is_used():
 
     found = []
     for lang, pats in patterns.items():
-        for path in sorted((ROOT / "measures").rglob("*.yml")):
+        for path in sorted([*(ROOT / "measures").rglob("*.yml"), *(ROOT / "handbook" / "support").glob("*/*.yml")]):
             raw = path.read_text(encoding="utf-8")
             own = " ".join(" ".join(t.split()) for t in _texts_in(yaml.safe_load(raw), lang))
             for form, pat in pats:
