@@ -214,3 +214,18 @@ def test_every_cited_legal_text_is_in_the_register_with_its_status():
                 stale.append(f"{where} (replaced by {entry['replaced_by']}, which the file never names)")
     assert not unregistered, "legal texts missing from handbook/legal-references.yml:\n" + "\n".join(sorted(set(unregistered)))
     assert not stale, "replaced legal texts cited without their successor:\n" + "\n".join(sorted(set(stale)))
+
+
+CASE_HEADING = {"en": re.compile(r"^\*\*Documented cases? in Vietnam\.\*\*", re.M),
+                "vi": re.compile(r"^\*\*(Các )?[Tt]rường hợp (đã )?được ghi nhận (ở|tại) Việt Nam\.\*\*", re.M)}
+
+
+def test_every_sector_handbook_has_flows_benchmarks_and_a_vietnamese_case(cat):
+    """Issue 15: per sector, a table of inputs, outputs and losses per operation, a table of
+    benchmarks, and a documented Vietnamese case (or the plain statement that none was found)."""
+    for sector in cat.sectors:
+        for lang in LANGUAGES:
+            path = handbook.sector_handbook_path(ROOT, sector.key, lang)
+            text = path.read_text(encoding="utf-8")
+            assert len(re.findall(r"^\|\s*-{3}", text, re.M)) >= 2, f"{path}: per-operation and benchmark tables"
+            assert CASE_HEADING[lang].search(text), f"{path}: no '{CASE_HEADING[lang].pattern}' paragraph"
