@@ -507,9 +507,12 @@ def test_hostile_record_text_prints_literally(mini_project):
 # --- the real catalogue ---------------------------------------------------
 
 @pytest.fixture(scope="session")
-def real_books(project_root, tmp_path_factory):
-    out = tmp_path_factory.mktemp("real-books")
-    results = pdf.build_books(project_root, out)
+def real_books(project_root, real_site):
+    """The real books of the session's real site: laid out once, by `cpkb build`. Asking
+    for them again with reuse keeps every PDF (same sources) and reports each one."""
+    out = real_site / "downloads"
+    results = pdf.build_books(project_root, out, reuse=True)
+    assert all(r.reused for r in results), [r.path.name for r in results if not r.reused]
     return project_root, out, results
 
 
