@@ -567,7 +567,7 @@ def test_real_books_have_nothing_cut_off_and_expected_sizes(real_books):
     _, out, results = real_books
     for r in results:
         assert words_outside_text_block(r.path) == [], r.path.name
-        low, high = {None: (150, 600), WORKSHEETS_BOOK: (20, 40)}.get(r.sector, (60, 200))
+        low, high = {None: (150, 900), WORKSHEETS_BOOK: (20, 40)}.get(r.sector, (60, 200))
         assert low <= r.pages <= high, (r.path.name, r.pages)
 
 
