@@ -15,7 +15,7 @@ import yaml
 
 from cpkb.source.catalogue import load_catalogue
 
-from conftest import ROOT, Watch, run_cpkb, serve
+from conftest import ROOT, Watch, serve
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
@@ -24,12 +24,9 @@ PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="session")
-def search_url(tmp_path_factory):
-    """The real catalogue built without PDFs, served over HTTP."""
-    site = tmp_path_factory.mktemp("search") / "site"
-    result = run_cpkb(["build", "--no-pdf", "--site-dir", str(site)], ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
-    url, server = serve(site)
+def search_url(real_site):
+    """The session's real site (built once, conftest.real_site), served over HTTP."""
+    url, server = serve(real_site)
     yield url
     server.shutdown()
 
