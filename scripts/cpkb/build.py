@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,8 +22,11 @@ from pathlib import Path
 
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
+from cpkb.site.common import FACTSHEETS_ENV
 from cpkb.site.exports import write_exports
 from cpkb.site.support_pages import write_support_exports
+from cpkb.site.worksheets import write_worksheet_workbooks
+from cpkb.source.handbook import FACTSHEETS_DIR
 
 PAGEFIND_EXCLUDE = ".headerlink, .cp-chart, .cp-compare, .md-source-file"
 """Parts of pages kept out of search excerpts (anchors, chart data, tables)."""
@@ -67,8 +71,9 @@ def remove_stale_builds(parent: Path) -> list[Path]:
     build still running (another terminal) is left alone."""
     removed = []
     for folder in list(parent.glob(".site-build-*")) + list(parent.glob(".site-old-*")):
-        pid = folder.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+        # .site-build-<pid>, .site-old-<pid>, .site-build-<pid>-pdf (the PDFs laid out before MkDocs)
+        match = re.match(r"\.site-(?:build|old)-(\d+)(?:-pdf)?$", folder.name)
+        if match and int(match.group(1)) != os.getpid() and _alive(int(match.group(1))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
@@ -90,6 +95,7 @@ class BuildReport:
     site_dir: Path
     seconds: dict[str, float] = field(default_factory=dict)
     pdfs: list = field(default_factory=list)
+    factsheets: list = field(default_factory=list)
 
 
 def source_date_epoch(root: Path) -> str:
@@ -148,8 +154,15 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
     env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch(root), NO_MKDOCS_2_WARNING="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root / "scripts"), env.get("PYTHONPATH")]))
     tmp = site_dir.parent / f".site-build-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    # The PDFs are laid out first, into a folder of their own (MkDocs empties its
+    # site folder): the measure pages show the size of their fact sheets.
+    pdf_dir = site_dir.parent / f".site-build-{os.getpid()}-pdf"
+    env[FACTSHEETS_ENV] = str(pdf_dir / FACTSHEETS_DIR)
+    for folder in (tmp, pdf_dir):
+        shutil.rmtree(folder, ignore_errors=True)
     try:
+        if with_pdf:
+            _build_pdfs(root, pdf_dir, site_dir / "downloads", langs, jobs, report, log)
         step = time.perf_counter()
         log(f"cpkb: building the site ({len(catalogue.measures)} measures, {', '.join(LANGUAGES)})")
         # Not --quiet: MkDocs' strict mode counts warnings through its logger,
@@ -176,21 +189,38 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
         for lang in LANGUAGES:
             write_exports(catalogue, downloads, lang, site_url=site_url)
             write_support_exports(root, catalogue, downloads, lang)
+            write_worksheet_workbooks(root, downloads, lang)
         report.seconds["exports"] = time.perf_counter() - step
-
-        if with_pdf:
-            step = time.perf_counter()
-            log("cpkb: building the PDF handbooks")
-            from cpkb.pdf.books import build_books
-
-            report.pdfs = build_books(root, downloads, langs=langs, jobs=jobs)
-            report.seconds["pdf"] = time.perf_counter() - step
+        if pdf_dir.exists():
+            for path in pdf_dir.iterdir():
+                path.rename(downloads / path.name)
         _swap(tmp, site_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(pdf_dir, ignore_errors=True)
     report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+def _build_pdfs(root: Path, out: Path, previous: Path, langs: tuple[str, ...], jobs: int | None,
+                report: BuildReport, log) -> None:
+    """The handbooks into `out`, then the fact sheets into out/factsheets/, taking
+    every unchanged sheet from the previous site (`previous`, its downloads/)."""
+    from cpkb.pdf.books import build_books
+    from cpkb.pdf.factsheets import build_factsheets
+
+    step = time.perf_counter()
+    log("cpkb: building the PDF handbooks")
+    report.pdfs = build_books(root, out, langs=langs, jobs=jobs)
+    report.seconds["pdf"] = time.perf_counter() - step
+    step = time.perf_counter()
+    run = build_factsheets(root, out / FACTSHEETS_DIR, langs=langs, reuse_from=previous / FACTSHEETS_DIR, jobs=jobs)
+    report.factsheets = run.sheets
+    log(f"cpkb: {len(run.sheets)} fact sheets ({run.laid_out} laid out, "
+        f"{len(run.sheets) - run.laid_out} unchanged from the previous site)")
+    report.seconds["factsheets"] = time.perf_counter() - step
 
 
 def _swap(new: Path, target: Path) -> None:
