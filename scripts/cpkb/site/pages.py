@@ -26,6 +26,7 @@ from cpkb.source.benchmarks import RESULTS
 from cpkb.source.catalogue import COST_BANDS, PAYBACK_BANDS, SAVINGS_BANDS, Catalogue, Measure, load_catalogue
 from cpkb.text import search_keys
 from cpkb.site import planner
+from cpkb.site.worksheets import workbook_filename
 from cpkb.source.fonts import make_web_fonts
 from cpkb.source.problems import SourceError, display_path
 from cpkb.source.translations import translation_report
@@ -124,6 +125,7 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     translations = translation_report(root / "measures", root=root)  # read once, rendered per language
     support = support_pages.load(root, cat)  # raises SourceError listing every problem
     sheets = factsheet_sizes(root)
+    with_worksheets = bool((root / "handbook" / "worksheets.yml").exists() and handbook.worksheets(root))
     pages: dict[str, str] = {}
     problems: list = []
     for lang in LANGUAGES:
@@ -134,7 +136,7 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
         pages.update(_sector_pages(root, cat, lang, with_pdf, problems,
                                    lambda key: support_pages.sector_block(cat, support, key, lang)))
         pages.update(support_pages.render_support_pages(root, cat, support, lang))
-        pages.update(_catalogue_and_downloads(cat, lang, with_pdf))
+        pages.update(_catalogue_and_downloads(cat, lang, with_pdf, with_worksheets))
         pages[f"downloads.{lang}.md"] += support_pages.downloads_section(root, lang)
         pages.update(handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = handbook_index(root, cat, pages, lang)
@@ -188,7 +190,7 @@ def _first_sentence_text(fragment: str) -> str:
     return _SENTENCE.split(text, maxsplit=1)[0] if text else ""
 
 
-def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> dict[str, str]:
+def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str], with_worksheets: bool) -> dict[str, str]:
     jinja, t = env(), translator(lang)
     up = to_root(1, lang)
     return {
@@ -198,7 +200,9 @@ def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> d
             charts=Markup(_charts(cat.measures, cat.vocabulary, lang, "all", "")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
         f"downloads.{lang}.md": jinja.get_template("downloads.md.j2").render(
             lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
-            pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}"),
+            pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}",
+            worksheets=with_worksheets, workbook=workbook_filename,
+            example=handbook.factsheet_filename(cat.measures[0].id if cat.measures else "BEV-001", lang)),
     }
 
 
