@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -152,10 +153,21 @@ def _compile_chunk(work: list) -> list[tuple[str, str, str, int]]:
     return out
 
 
-def _compile(source: BookSource, fit: bool) -> tuple[bytes, int]:
-    """The PDF of one sheet and its page count; `fit` switches on templates/factsheet.typ's fitting."""
+_PAGE_COUNT = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
+
+
+def page_count(data: bytes) -> int:
+    """Pages of a PDF Typst wrote: its page tree's /Count (pypdf when the tree looks otherwise)."""
+    counts = _PAGE_COUNT.findall(data)
+    if len(counts) == 1:
+        return int(counts[0])
     from pypdf import PdfReader
 
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _compile(source: BookSource, fit: bool) -> tuple[bytes, int]:
+    """The PDF of one sheet and its page count; `fit` switches on templates/factsheet.typ's fitting."""
     inputs = {"cp-fit": "yes"} if fit else {}
     if source.assets:  # a figure in a step: the sheet needs its own root holding the file
         from cpkb.pdf.render import compile_pdf
@@ -164,4 +176,4 @@ def _compile(source: BookSource, fit: bool) -> tuple[bytes, int]:
     else:
         data = _compiler().compile(input=source.typ.encode("utf-8"), pdf_standards=["ua-1"],
                                    timestamp=source.timestamp, sys_inputs=inputs)
-    return data, len(PdfReader(io.BytesIO(data)).pages)
+    return data, page_count(data)
