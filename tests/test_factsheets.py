@@ -248,3 +248,32 @@ def test_measure_pages_link_their_fact_sheet_with_its_size(mini_site, lang, pref
         kb = round(target.stat().st_size / 1024)
         assert link.get_text(strip=True) == label("factsheet.link", lang, size=kb)
         assert len(PdfReader(str(target)).pages) == 1
+
+
+@pytest.mark.build
+def test_cpkb_pdf_factsheets_builds_them_alone(mini_project, monkeypatch, capsys):
+    from cpkb import cli
+
+    monkeypatch.chdir(mini_project)
+    assert cli.main(["pdf", "--factsheets", "--book", "complete"]) == 2
+    assert "--factsheets" in capsys.readouterr().err
+    out = mini_project / "out"
+    assert cli.main(["pdf", "--factsheets", "--lang", "en", "--out", str(out), "--jobs", "1"]) == 0
+    assert sorted(p.name for p in (out / "factsheets").glob("*.pdf")) == [
+        "BEV-001.en.pdf", "BEV-002.en.pdf", "UTL-001.en.pdf", "UTL-002.en.pdf", "UTL-008.en.pdf"]
+    assert not list(out.glob("cp-handbook-*.pdf"))  # the books are not built
+    assert cli.main(["pdf", "--factsheets", "--lang", "en", "--out", str(out), "--reuse"]) == 0
+    assert "0 laid out, 5 kept" in capsys.readouterr().err
+
+
+@pytest.mark.build
+def test_the_hostile_record_prints_literally_on_its_sheet(mini_site):
+    """conftest.HOSTILE (BEV-009): markup in every field comes out as text, links only http(s)."""
+    for lang, title in (("en", "Close taps <script>window.__pwned=1</script> at breaks"),
+                        ("vi", "Đóng vòi <script>window.__pwned=1</script> khi nghỉ ca")):
+        path = mini_site / "site" / "downloads" / "factsheets" / f"BEV-009.{lang}.pdf"
+        assert flat(title) in text_of(path)
+        reader = PdfReader(str(path))
+        uris = [a.get_object()["/A"].get("/URI") for a in reader.pages[0].get("/Annots", []) if "/A" in a.get_object()]
+        assert all(u is None or str(u).startswith(("http://", "https://")) for u in uris), uris
+        assert "/JavaScript" not in str(reader.trailer["/Root"]) and "/EmbeddedFiles" not in str(reader.trailer["/Root"])

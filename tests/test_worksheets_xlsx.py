@@ -203,3 +203,19 @@ def test_a_worksheet_whose_columns_changed_is_a_precise_error(mini_project, tmp_
     path.write_text(yaml.safe_dump(sheets, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(ValueError, match="worksheet 'economic' has 5 columns.*expect 6"):
         write_worksheet_workbooks(mini_project, tmp_path, "en")
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("lang,prefix", [("vi", ""), ("en", "en/")])
+def test_the_downloads_page_offers_the_worksheets_as_pdf_and_xlsx(mini_site, lang, prefix):
+    from bs4 import BeautifulSoup
+
+    site = mini_site / "site"
+    page = site / prefix / "downloads" / "index.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    hrefs = {(page.parent / a["href"]).resolve() for a in soup.select("[data-pagefind-body] a[download]")}
+    for other in LANGUAGES:
+        for name in (f"cp-worksheets-{other}.xlsx", handbook.book_filename("worksheets", other)):
+            target = (site / "downloads" / name).resolve()
+            assert target in hrefs and target.is_file(), name
+    assert len(load_workbook(site / "downloads" / f"cp-worksheets-{lang}.xlsx").worksheets) == 2  # the mini project's
