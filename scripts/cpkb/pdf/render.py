@@ -69,11 +69,16 @@ def content_key(source: BookSource) -> str:
     digest = hashlib.sha256(source.typ.encode("utf-8"))
     for name in sorted(source.assets):
         digest.update(name.encode() + b"\0" + hashlib.sha256(source.assets[name]).digest())
-    digest.update(f"typst {version('typst')} {source.timestamp}".encode())
-    for path in font_files():
-        stat = path.stat()
-        digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())
+    digest.update(f"{_tools_fingerprint()} {source.timestamp}".encode())
     return digest.hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
+def _tools_fingerprint() -> str:
+    """The Typst version and the font files (name, size, time): the same for every PDF
+    of a run, so read once (hundreds of fact sheets ask)."""
+    fonts = [f"{path.name} {path.stat().st_size} {path.stat().st_mtime_ns}" for path in font_files()]
+    return f"typst {version('typst')} " + " ".join(fonts)
 
 
 def count_pages(path: Path) -> int:
