@@ -12,6 +12,7 @@ output folder, or copied from the previous build's folder (`reuse_from`).
 from __future__ import annotations
 
 import io
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -112,8 +113,6 @@ def _lay_out(todo: list, out_dir: Path, jobs: int | None) -> list[tuple[str, str
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work) // 40 or 1))
     if jobs == 1:
         return _compile_chunk(work)
-    import multiprocessing
-
     chunks = [work[i::jobs] for i in range(jobs)]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         return [row for rows in pool.map(_compile_chunk, chunks) for row in rows]
@@ -132,6 +131,8 @@ def _compiler():
         fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
                             font_paths=[str(font_folder())])
         empty = tempfile.mkdtemp(prefix="cpkb-sheet-root-")
+        # Removed when the process ends, a pool worker too (atexit does not run there).
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(empty, True), exitpriority=0)
         _COMPILER.append(typst.Compiler(root=empty, font_paths=fonts, ignore_system_fonts=True))
     return _COMPILER[0]
 
