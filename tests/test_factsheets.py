@@ -213,7 +213,7 @@ def test_every_real_measure_fits_one_page_in_both_languages(real_sheets):
         assert len(PdfReader(str(sheet.path)).pages) == 1, sheet.path.name
     # Nothing of a sheet falls outside the page's margins (16 mm, less rounding).
     mm = 72 / 25.4
-    for sheet in run.sheets[::7]:
+    for sheet in run.sheets:
         out_bbox = subprocess.run(["pdftotext", "-bbox", str(sheet.path), "-"], check=True, capture_output=True,
                                   text=True).stdout
         for x0, y0, x1, y1 in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"',
@@ -272,7 +272,7 @@ def test_the_hostile_record_prints_literally_on_its_sheet(mini_site):
     for lang, title in (("en", "Close taps <script>window.__pwned=1</script> at breaks"),
                         ("vi", "Đóng vòi <script>window.__pwned=1</script> khi nghỉ ca")):
         path = mini_site / "site" / "downloads" / "factsheets" / f"BEV-009.{lang}.pdf"
-        assert flat(title) in text_of(path)
+        assert squash(title) in squash(text_of(path))
         reader = PdfReader(str(path))
         uris = [a.get_object()["/A"].get("/URI") for a in reader.pages[0].get("/Annots", []) if "/A" in a.get_object()]
         assert all(u is None or str(u).startswith(("http://", "https://")) for u in uris), uris
