@@ -205,7 +205,7 @@ def real_sheets(tmp_path_factory):
 
 @pytest.mark.build
 def test_every_real_measure_fits_one_page_in_both_languages(real_sheets):
-    out, run = real_sheets
+    _, run = real_sheets
     cat = load_catalogue(ROOT / "measures", root=ROOT)
     assert len(run.sheets) == 2 * len(cat.measures) >= 320
     assert all(s.pages == 1 for s in run.sheets)
@@ -225,7 +225,7 @@ def test_every_real_measure_fits_one_page_in_both_languages(real_sheets):
 @pytest.mark.build
 def test_real_sheets_print_every_step(real_sheets):
     """At the catalogue's lengths no step needs to be left out."""
-    out, run = real_sheets
+    _, run = real_sheets
     for sheet in run.sheets:
         text = text_of(sheet.path)
         note = label("factsheet.more_steps", sheet.lang).split("{n}")[1].strip()
