@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from cpkb import LANGUAGES
 from cpkb.site.worksheets import CALCULATIONS, write_worksheet_workbooks
 from cpkb.source import handbook
+from cpkb.source.problems import SourceError
 
 from conftest import ROOT
 from xlsx_eval import Evaluator
@@ -201,8 +202,13 @@ def test_a_worksheet_whose_columns_changed_is_a_precise_error(mini_project, tmp_
     sheets = yaml.safe_load(path.read_text(encoding="utf-8"))
     del sheets[1]["columns"][-1]
     path.write_text(yaml.safe_dump(sheets, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    with pytest.raises(ValueError, match="worksheet 'economic' has 5 columns.*expect 6"):
+    with pytest.raises(SourceError, match="worksheets.yml.*worksheet 'economic' has 5 columns.*expect 6"):
         write_worksheet_workbooks(mini_project, tmp_path, "en")
+    from cpkb.build import build_site
+
+    with pytest.raises(SourceError, match="economic"):  # before anything is built
+        build_site(mini_project, tmp_path / "site", with_pdf=False, log=lambda *a: None)
+    assert not (tmp_path / "site").exists() and not list(tmp_path.glob(".site-*"))
 
 
 @pytest.mark.build

@@ -27,7 +27,7 @@ from cpkb.source.catalogue import load_catalogue
 from cpkb.site.common import FACTSHEETS_ENV
 from cpkb.site.exports import write_exports
 from cpkb.site.support_pages import write_support_exports
-from cpkb.site.worksheets import write_worksheet_workbooks
+from cpkb.site.worksheets import check_worksheet_columns, write_worksheet_workbooks
 from cpkb.source.handbook import FACTSHEETS_DIR
 
 PAGEFIND_EXCLUDE = ".headerlink, .cp-chart, .cp-compare, .md-source-file"
@@ -169,6 +169,7 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
     report = BuildReport(site_dir)
     started = time.perf_counter()
     catalogue = load_catalogue(root / "measures", root=root)  # raises SourceError before anything is written
+    check_worksheet_columns(root)  # the workbook is written last: refuse changed worksheets first
     report.seconds["validate"] = time.perf_counter() - started
 
     env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch(root), NO_MKDOCS_2_WARNING="1")

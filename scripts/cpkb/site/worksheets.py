@@ -25,6 +25,7 @@ from pathlib import Path
 from cpkb.site.spreadsheet import _rewrite_with_fixed_times
 from cpkb.source import handbook
 from cpkb.source.handbook import Worksheet
+from cpkb.source.problems import Problem, SourceError
 from cpkb.text.labels import label
 from cpkb.text.worksheet_columns import column_weights
 
@@ -105,6 +106,24 @@ CALCULATIONS: dict[str, Calc] = {
 """The worksheets that calculate, by key in handbook/worksheets.yml."""
 
 
+def check_columns(sheets: list[Worksheet]) -> None:
+    """Raise SourceError naming each worksheet whose columns no longer match its formulas
+    (the formulas refer to columns by position)."""
+    problems = [Problem("handbook/worksheets.yml", 1, 1, "",
+                        f"worksheet '{s.key}' has {len(s.columns)} columns; the workbook's formulas expect "
+                        f"{CALCULATIONS[s.key].columns}",
+                        "keep the columns of this worksheet, or change its formulas in scripts/cpkb/site/worksheets.py")
+                for s in sheets if s.key in CALCULATIONS and CALCULATIONS[s.key].columns != len(s.columns)]
+    if problems:
+        raise SourceError(problems)
+
+
+def check_worksheet_columns(root: Path) -> None:
+    """check_columns for the project's worksheets (nothing when it has none)."""
+    if (root / "handbook" / "worksheets.yml").exists():
+        check_columns(handbook.worksheets(root))
+
+
 def write_worksheet_workbooks(root: Path, out_dir: Path, lang: str) -> Path | None:
     """Write downloads/cp-worksheets-<lang>.xlsx (None when the project has no worksheets)."""
     path = root / "handbook" / "worksheets.yml"
@@ -122,12 +141,10 @@ def write_workbook(sheets: list[Worksheet], path: Path, lang: str) -> Path:
 
     wb = Workbook()
     wb.remove(wb.active)
+    check_columns(sheets)
     names: set[str] = set()
     for sheet in sheets:
         calc = CALCULATIONS.get(sheet.key)
-        if calc is not None and calc.columns != len(sheet.columns):
-            raise ValueError(f"handbook/worksheets.yml: worksheet '{sheet.key}' has {len(sheet.columns)} columns; "
-                             f"the workbook's formulas (scripts/cpkb/site/worksheets.py) expect {calc.columns}")
         _Sheet(wb.create_sheet(_sheet_name(sheet.title[lang], names)), sheet, calc or Calc(len(sheet.columns)),
                lang).write()
     import datetime as dt
