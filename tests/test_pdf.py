@@ -7,6 +7,8 @@ pypdf and poppler's pdftotext / pdffonts.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -22,6 +24,7 @@ from cpkb import cli
 from cpkb.pdf import books as pdf
 from cpkb.source.catalogue import load_catalogue
 from cpkb.pdf.book import WORKSHEETS_BOOK, column_weights, plan_books, render_book
+from cpkb.pdf.keys import KEYS_FILE
 from cpkb.pdf.markup import escape, string
 from cpkb.text.numbers import vi_sort_key
 from cpkb.source import handbook
@@ -262,8 +265,21 @@ def test_mini_build_writes_every_book_and_nothing_else(mini_books):
     root, out, results = mini_books
     expected = {handbook.book_filename(b, l) for b in (None, "beverages", "utilities", WORKSHEETS_BOOK)
                 for l in LANGUAGES}
-    assert {p.name for p in out.iterdir()} == expected  # no temporary file left behind
+    assert {p.name for p in out.iterdir()} == expected | {KEYS_FILE}  # no temporary file left behind
     assert all(r.pages > 5 and r.seconds > 0 for r in results)
+
+
+@pytest.mark.build
+def test_every_pdf_ends_with_eof_and_its_key_is_in_the_sidecar(mini_books):
+    """A PDF ends with %%EOF (ISO 32000-1, 7.5.5): the content key lives beside it."""
+    _, out, results = mini_books
+    keys = json.loads((out / KEYS_FILE).read_text(encoding="utf-8"))
+    assert set(keys) == {r.path.name for r in results}
+    for r in results:
+        data = r.path.read_bytes()
+        assert data.rstrip(b"\r\n").endswith(b"%%EOF") and b"cpkb-key" not in data
+        assert keys[r.path.name]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert keys[r.path.name]["pages"] == r.pages and re.fullmatch(r"[0-9a-f]{32}", keys[r.path.name]["key"])
     assert pdf.pages_per_second(results) > 0
 
 
@@ -329,7 +345,7 @@ def test_each_worksheet_fits_one_page(mini_books):
 @pytest.mark.build
 def test_nothing_sticks_out_of_the_text_block(mini_books):
     _, out, _ = mini_books
-    for path in sorted(out.iterdir()):
+    for path in sorted(out.glob("*.pdf")):
         assert words_outside_text_block(path) == [], path.name
 
 
@@ -388,7 +404,7 @@ def test_measure_links_point_at_the_fact_sheet(mini_books):
 @pytest.mark.build
 def test_fonts_are_embedded(mini_books):
     _, out, _ = mini_books
-    for path in out.iterdir():
+    for path in out.glob("*.pdf"):
         rows = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
         assert rows and all(row.split()[-5] == "yes" for row in rows), rows  # the "emb" column
         assert any("NotoSans-Regular" in row for row in rows)
@@ -476,6 +492,11 @@ def test_reuse_lays_out_only_the_books_whose_sources_changed(mini_books, tmp_pat
     shutil.copytree(out, copy)
     results = pdf.build_books(root, copy, reuse=True)
     assert all(r.reused and r.pages > 5 for r in results)
+    edited = copy / "cp-handbook-utilities-vi.pdf"
+    edited.write_bytes(edited.read_bytes() + b"\n")  # changed by hand: its key no longer describes it
+    assert [r.path.name for r in pdf.build_books(root, copy, langs=["vi"], books=["utilities"], reuse=True)
+            if not r.reused] == [edited.name]
+    assert edited.read_bytes() == (out / edited.name).read_bytes()
     (copy / "cp-handbook-seafood-vi.pdf").write_bytes(b"%PDF- a sector no longer in book.yml")
     project = copy_mini(tmp_path / "project")
     chapter = project / "handbook" / "utilities" / "index.en.md"

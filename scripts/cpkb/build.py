@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
+from cpkb.site.common import FACTSHEETS_ENV
 from cpkb.site.exports import write_exports
 from cpkb.site.support_pages import write_support_exports
 from cpkb.site.redirects import write_redirects
+from cpkb.site.worksheets import check_worksheet_columns, write_worksheet_workbooks
+from cpkb.source.handbook import FACTSHEETS_DIR
 
 PAGEFIND_EXCLUDE = ".headerlink, .cp-chart, .cp-compare, .md-source-file"
 """Parts of pages kept out of search excerpts (anchors, chart data, tables)."""
@@ -68,8 +74,9 @@ def remove_stale_builds(parent: Path) -> list[Path]:
     build still running (another terminal) is left alone."""
     removed = []
     for folder in list(parent.glob(".site-build-*")) + list(parent.glob(".site-old-*")):
-        pid = folder.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+        # .site-build-<pid>, .site-old-<pid>, .site-build-<pid>-pdf (the PDFs laid out before MkDocs)
+        match = re.match(r"\.site-(?:build|old)-(\d+)(?:-pdf)?$", folder.name)
+        if match and int(match.group(1)) != os.getpid() and _alive(int(match.group(1))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
@@ -91,6 +98,7 @@ class BuildReport:
     site_dir: Path
     seconds: dict[str, float] = field(default_factory=dict)
     pdfs: list = field(default_factory=list)
+    factsheets: list = field(default_factory=list)
 
 
 def source_date_epoch(root: Path) -> str:
@@ -108,22 +116,40 @@ def source_date_epoch(root: Path) -> str:
     return "1767225600"  # 2026-01-01
 
 
-def _run(step: str, cmd: list[str], cwd: Path, env: dict) -> None:
-    # The child gets its own process group, so that on any exit from here
-    # (failure, SIGTERM, Ctrl-C) the whole group is ended: no orphaned MkDocs.
-    child = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True)
+def _start(cmd: list[str], cwd: Path, env: dict) -> tuple[subprocess.Popen, object]:
+    """Start a step in its own process group, its output into a temporary file (a
+    pipe nobody reads while the step runs beside other work would stall it)."""
+    out = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+    child = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
+                             start_new_session=True)
+    return child, out
+
+
+def _stop(child: subprocess.Popen) -> None:
+    """End the step's whole process group if it still runs: no orphaned MkDocs on any exit."""
+    if child.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+def _finish(step: str, child: subprocess.Popen, out) -> None:
+    """Wait for a started step; raise BuildError with its reasons if it failed."""
     try:
-        stdout, stderr = child.communicate()
+        child.wait()
     finally:
-        if child.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
+        _stop(child)
+    out.seek(0)
+    output = out.read()
+    out.close()
     if child.returncode != 0:
-        lines = (stdout + stderr).strip().splitlines()
+        lines = output.strip().splitlines()
         useful = [line for line in lines if not line.startswith("INFO")]  # the reasons, not the progress
         raise BuildError(f"{step} failed (exit {child.returncode}):\n" + "\n".join(useful)[-6000:])
+
+
+def _run(step: str, cmd: list[str], cwd: Path, env: dict) -> None:
+    _finish(step, *_start(cmd, cwd, env))
 
 
 def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
@@ -144,20 +170,24 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
     report = BuildReport(site_dir)
     started = time.perf_counter()
     catalogue = load_catalogue(root / "measures", root=root)  # raises SourceError before anything is written
+    check_worksheet_columns(root)  # the workbook is written last: refuse changed worksheets first
     report.seconds["validate"] = time.perf_counter() - started
 
     env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch(root), NO_MKDOCS_2_WARNING="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root / "scripts"), env.get("PYTHONPATH")]))
     tmp = site_dir.parent / f".site-build-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    # The PDFs go into a folder of their own (MkDocs empties its site folder):
+    # first the fact sheets, whose sizes the measure pages show, then the books
+    # while MkDocs runs.
+    pdf_dir = site_dir.parent / f".site-build-{os.getpid()}-pdf"
+    env[FACTSHEETS_ENV] = str(pdf_dir / FACTSHEETS_DIR)
+    for folder in (tmp, pdf_dir):
+        shutil.rmtree(folder, ignore_errors=True)
     try:
-        step = time.perf_counter()
+        if with_pdf:
+            _build_factsheets(root, pdf_dir, site_dir / "downloads", langs, jobs, report, log)
         log(f"cpkb: building the site ({len(catalogue.measures)} measures, {', '.join(LANGUAGES)})")
-        # Not --quiet: MkDocs' strict mode counts warnings through its logger,
-        # and --quiet silences them, so broken links would pass unnoticed.
-        _run("mkdocs build", [sys.executable, "-m", "mkdocs", "build", "--config-file",
-                              str(root / "mkdocs.yml"), "--site-dir", str(tmp)], root, env)
-        report.seconds["mkdocs"] = time.perf_counter() - step
+        _mkdocs_and_books(root, tmp, pdf_dir if with_pdf else None, langs, jobs, env, report, log)
         if not env.get("CPKB_SITE_URL"):
             # Without site_url MkDocs writes "None/..." addresses into the sitemap.
             for name in ("sitemap.xml", "sitemap.xml.gz"):
@@ -178,21 +208,62 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
         for lang in LANGUAGES:
             write_exports(catalogue, downloads, lang, site_url=site_url)
             write_support_exports(root, catalogue, downloads, lang)
+            write_worksheet_workbooks(root, downloads, lang)
         report.seconds["exports"] = time.perf_counter() - step
-
-        if with_pdf:
-            step = time.perf_counter()
-            log("cpkb: building the PDF handbooks")
-            from cpkb.pdf.books import build_books
-
-            report.pdfs = build_books(root, downloads, langs=langs, jobs=jobs)
-            report.seconds["pdf"] = time.perf_counter() - step
+        if pdf_dir.exists():
+            for path in pdf_dir.iterdir():
+                path.rename(downloads / path.name)
         _swap(tmp, site_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(pdf_dir, ignore_errors=True)
     report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+def _mkdocs_and_books(root: Path, tmp: Path, pdf_dir: Path | None, langs: tuple[str, ...], jobs: int | None,
+                      env: dict, report: BuildReport, log) -> None:
+    """MkDocs into `tmp` and, at the same time, the handbooks into `pdf_dir` (None: no
+    PDFs): MkDocs keeps one core busy, the books are laid out on the others."""
+    step = time.perf_counter()
+    # Not --quiet: MkDocs' strict mode counts warnings through its logger,
+    # and --quiet silences them, so broken links would pass unnoticed.
+    mkdocs = _start([sys.executable, "-m", "mkdocs", "build", "--config-file", str(root / "mkdocs.yml"),
+                     "--site-dir", str(tmp)], root, env)
+    ended: list[float] = []
+    threading.Thread(target=lambda: (mkdocs[0].wait(), ended.append(time.perf_counter())), daemon=True).start()
+    try:
+        if pdf_dir is not None:
+            _build_books(root, pdf_dir, langs, jobs, report, log)
+        _finish("mkdocs build", *mkdocs)
+    finally:
+        _stop(mkdocs[0])
+    report.seconds["mkdocs"] = (ended[0] if ended else time.perf_counter()) - step
+
+
+def _build_factsheets(root: Path, out: Path, previous: Path, langs: tuple[str, ...], jobs: int | None,
+                      report: BuildReport, log) -> None:
+    """The fact sheets into out/factsheets/, before MkDocs (the measure pages show their
+    size), taking every unchanged sheet from the previous site (`previous`, its downloads/)."""
+    from cpkb.pdf.factsheets import build_factsheets
+
+    step = time.perf_counter()
+    run = build_factsheets(root, out / FACTSHEETS_DIR, langs=langs, reuse_from=previous / FACTSHEETS_DIR, jobs=jobs)
+    report.factsheets = run.sheets
+    log(f"cpkb: {len(run.sheets)} fact sheets ({run.laid_out} laid out, "
+        f"{len(run.sheets) - run.laid_out} unchanged from the previous site)")
+    report.seconds["factsheets"] = time.perf_counter() - step
+
+
+def _build_books(root: Path, out: Path, langs: tuple[str, ...], jobs: int | None, report: BuildReport, log) -> None:
+    from cpkb.pdf.books import build_books
+
+    step = time.perf_counter()
+    log("cpkb: building the PDF handbooks (while MkDocs runs)")
+    report.pdfs = build_books(root, out, langs=langs, jobs=jobs)
+    report.seconds["pdf"] = time.perf_counter() - step
 
 
 def _swap(new: Path, target: Path) -> None:

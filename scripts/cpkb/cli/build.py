@@ -28,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
         print("cpkb: PDFs skipped (--no-pdf)")
     else:
         pages = sum(book.pages for book in report.pdfs)
-        print(f"cpkb: {len(report.pdfs)} PDF handbooks, {pages} pages, in {report.site_dir / 'downloads'}")
+        print(f"cpkb: {len(report.pdfs)} PDF handbooks, {pages} pages, and {len(report.factsheets)} one-page "
+              f"fact sheets, in {report.site_dir / 'downloads'}")
     return 0
 
 

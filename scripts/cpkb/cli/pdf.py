@@ -27,6 +27,8 @@ def register(sub) -> None:
                    help="books laid out in parallel (default: number of CPU cores)")
     p.add_argument("--reuse", action="store_true",
                    help="keep PDFs in the output folder that were made from identical sources (incremental builds)")
+    p.add_argument("--factsheets", action="store_true",
+                   help="build the one-page fact sheets of the measures (into OUT/factsheets/) instead of the books")
     p.set_defaults(func=run_pdf)
 
 
@@ -39,6 +41,8 @@ def run_pdf(args: argparse.Namespace) -> int:
         return 2
     books = None if not args.book else [None if b == COMPLETE else b for b in args.book]
     out = args.out or root / "site" / "downloads"
+    if args.factsheets:
+        return _run_factsheets(root, out, args)
     start = time.perf_counter()
     try:
         results = pdf.build_books(root, out, langs=args.lang or LANGUAGES, books=books, jobs=args.jobs,
@@ -52,4 +56,17 @@ def run_pdf(args: argparse.Namespace) -> int:
     made = [r for r in results if not r.reused]
     print(f"{len(made)} PDF(s) laid out, {len(results) - len(made)} kept; {sum(r.pages for r in made)} pages "
           f"in {wall:.1f} s: {pdf.pages_per_second(made, wall):.1f} pages/s", file=sys.stderr)
+    return 0
+
+
+def _run_factsheets(root: Path, out: Path, args: argparse.Namespace) -> int:
+    from cpkb.pdf.factsheets import build_factsheets
+    from cpkb.source.handbook import FACTSHEETS_DIR
+
+    if args.book:
+        print("cpkb pdf: --factsheets and --book do not go together", file=sys.stderr)
+        return 2
+    run = build_factsheets(root, out / FACTSHEETS_DIR, langs=args.lang or LANGUAGES, reuse=args.reuse, jobs=args.jobs)
+    print(f"{len(run.sheets)} fact sheets in {out / FACTSHEETS_DIR}: {run.laid_out} laid out, "
+          f"{len(run.sheets) - run.laid_out} kept, in {run.seconds:.1f} s", file=sys.stderr)
     return 0

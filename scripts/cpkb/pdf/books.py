@@ -20,7 +20,8 @@ from typing import Sequence
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
 from cpkb.pdf.book import WORKSHEETS_BOOK, BookPlan, BookSource, check_measure_links, plan_books, render_book
-from cpkb.pdf.render import content_key, count_pages, read_content_key
+from cpkb.pdf.keys import KeyStore
+from cpkb.pdf.render import content_key
 from cpkb.source.handbook import book_filename, load_sources
 from cpkb.source.problems import SourceError
 
@@ -54,6 +55,7 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     reuse: keep a PDF already in out_dir when it was laid out from the same
     Typst source, assets, fonts and Typst version (see render.content_key), so
     a pull request that touches one sector lays out only the books it changes.
+    The keys are kept in out_dir's sidecar file (pdf.keys.KEYS_FILE).
     """
     root, out_dir = Path(root).resolve(), Path(out_dir)
     plans = _plan(root, langs, books)
@@ -62,6 +64,7 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     plans.sort(key=lambda p: (p.sector is not None, p.sector == WORKSHEETS_BOOK, p.sector or "", p.lang))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
     by_path: dict[Path, BookResult] = {}
+    store, keys = KeyStore(out_dir), {}
     # "spawn", not fork: a caller with threads (a test session driving Chromium, an
     # IDE) can hold a lock at fork time, and the forked worker then waits forever.
     spawn = multiprocessing.get_context("spawn")
@@ -71,11 +74,11 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
         # starts while the next book's Markdown is still being rendered.
         for plan in plans:
             source, target = render_book(plan), out_dir / book_filename(plan.sector, plan.lang)
-            key = content_key(source)
-            if reuse and read_content_key(target) == key:
-                by_path[target] = BookResult(target, plan.lang, plan.sector, count_pages(target), 0.0, reused=True)
+            keys[target.name] = key = content_key(source)
+            if reuse and (pages := store.reusable(target.name, key)) is not None:
+                by_path[target] = BookResult(target, plan.lang, plan.sector, pages, 0.0, reused=True)
                 continue
-            work = (source, key, plan.sector, plan.lang, target)
+            work = (source, plan.sector, plan.lang, target)
             if pool is None:
                 by_path[target] = _write_book(*work)
             else:
@@ -83,8 +86,12 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
         for future in pending:
             result = future.result()
             by_path[result.path] = result
+    for path, result in by_path.items():
+        if not result.reused:
+            store.record(path.name, keys[path.name], result.pages)
     if books is None and set(langs) == set(LANGUAGES):
         _remove_stale(out_dir, set(by_path))
+    store.save()
     return [by_path[out_dir / book_filename(p.sector, p.lang)] for p in plans]
 
 
@@ -114,14 +121,14 @@ def _plan(root: Path, langs: Sequence[str], books: Sequence[str | None] | None) 
     return plan_books(sources, wanted, list(langs))
 
 
-def _write_book(source: BookSource, key: str, sector: str | None, lang: str, target: Path) -> BookResult:
+def _write_book(source: BookSource, sector: str | None, lang: str, target: Path) -> BookResult:
     """Lay out one book and write it atomically (temporary name, then rename)."""
     from cpkb.pdf.render import write_pdf
 
     start = time.perf_counter()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        pages = write_pdf(source, tmp, key)
+        pages = write_pdf(source, tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
 from functools import lru_cache
 from importlib.metadata import version
@@ -65,31 +64,21 @@ def font_folder() -> Path:
 
 def content_key(source: BookSource) -> str:
     """Fingerprint of everything a PDF is made from: the Typst text, its assets, the
-    date, the font files and the Typst version. Stored in the PDF (see write_pdf),
-    readable to skip unchanged books."""
+    date, the font files and the Typst version. Kept beside the PDFs (pdf.keys),
+    so an unchanged book or fact sheet need not be laid out again."""
     digest = hashlib.sha256(source.typ.encode("utf-8"))
     for name in sorted(source.assets):
         digest.update(name.encode() + b"\0" + hashlib.sha256(source.assets[name]).digest())
-    digest.update(f"typst {version('typst')} {source.timestamp}".encode())
-    for path in font_files():
-        stat = path.stat()
-        digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())
+    digest.update(f"{_tools_fingerprint()} {source.timestamp}".encode())
     return digest.hexdigest()[:32]
 
 
-_KEY = re.compile(rb"%cpkb-key:([0-9a-f]{32})\s*$")
-
-
-def read_content_key(path: Path) -> str | None:
-    """The fingerprint stored at the end of an existing PDF (None if absent or unreadable)."""
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 64))
-            match = _KEY.search(f.read())
-    except OSError:
-        return None
-    return match.group(1).decode() if match else None
+@lru_cache(maxsize=1)
+def _tools_fingerprint() -> str:
+    """The Typst version and the font files (name, size, time): the same for every PDF
+    of a run, so read once (hundreds of fact sheets ask)."""
+    fonts = [f"{path.name} {path.stat().st_size} {path.stat().st_mtime_ns}" for path in font_files()]
+    return f"typst {version('typst')} " + " ".join(fonts)
 
 
 def count_pages(path: Path) -> int:
@@ -98,7 +87,7 @@ def count_pages(path: Path) -> int:
     return len(PdfReader(str(path)).pages)
 
 
-def compile_pdf(source: BookSource) -> bytes:
+def compile_pdf(source: BookSource, sys_inputs: dict[str, str] | None = None) -> bytes:
     """Lay out a book; raises typst.TypstError with Typst's diagnostic."""
     import typst
 
@@ -110,17 +99,15 @@ def compile_pdf(source: BookSource) -> bytes:
                 raise ValueError(f"bad asset name {name!r}")
             (root / name).write_bytes(data)
         return typst.compile(str(root / "book.typ"), root=str(root), font_paths=[str(font_folder())],
-                             ignore_system_fonts=True, pdf_standards=["ua-1"], timestamp=source.timestamp)
+                             ignore_system_fonts=True, pdf_standards=["ua-1"], timestamp=source.timestamp,
+                             sys_inputs=sys_inputs or {})
 
 
-def write_pdf(source: BookSource, target: Path, key: str) -> int:
+def write_pdf(source: BookSource, target: Path) -> int:
     """Lay out `source` and write a tagged PDF/UA-1 file to target; return the page count.
 
-    The content key goes after the PDF's end as a comment line (readers ignore
-    it; `read_content_key` finds it), so an unchanged book need not be laid out again.
+    The file is exactly what Typst wrote, ending with `%%EOF`; its content key
+    is kept in the folder's sidecar (pdf.keys), never inside the PDF.
     """
-    data = compile_pdf(source)
-    with open(target, "wb") as f:
-        f.write(data)
-        f.write(f"\n%cpkb-key:{key}\n".encode("ascii"))
+    target.write_bytes(compile_pdf(source))
     return count_pages(target)

@@ -22,6 +22,22 @@ def pdf_name(sector: str | None, lang: str) -> str:
     return handbook.book_filename(sector or None, lang)
 
 
+FACTSHEETS_ENV = "CPKB_FACTSHEETS_DIR"
+"""Where `cpkb build` laid out the fact sheets before running MkDocs (the pages show their sizes)."""
+
+
+def factsheet_sizes(root: Path) -> dict[str, int]:
+    """Bytes of each fact sheet (file name -> size) that the site will publish: the folder
+    `cpkb build` names in CPKB_FACTSHEETS_DIR, else the last build's site/downloads/factsheets/
+    (`mkdocs serve`). A measure page links its fact sheet only when it exists."""
+    import os
+
+    folder = Path(os.environ.get(FACTSHEETS_ENV) or root / "site" / "downloads" / handbook.FACTSHEETS_DIR)
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.stat().st_size for p in folder.glob("*.pdf") if p.is_file()}
+
+
 def to_root(depth: int, lang: str) -> str:
     """Relative path from a page `depth` folders deep (sectors/beverages/ is 2)
     to the site root, where downloads/ and pagefind/ are shared by both languages."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from cpkb import LANGUAGES
-from cpkb.site.common import edit_base, env, pdf_name, to_root, translator
+from cpkb.site.common import edit_base, env, factsheet_sizes, pdf_name, to_root, translator
 from cpkb.site.editor_pages import editor_pages
 from cpkb.site import support_pages
 from cpkb.site.handbook_pages import both_languages, handbook_index, handbook_pages
@@ -26,6 +26,7 @@ from cpkb.source.benchmarks import RESULTS
 from cpkb.source.catalogue import COST_BANDS, PAYBACK_BANDS, SAVINGS_BANDS, Catalogue, Measure, load_catalogue
 from cpkb.text import search_keys
 from cpkb.site import planner
+from cpkb.site.worksheets import workbook_filename
 from cpkb.source.fonts import make_web_fonts
 from cpkb.source.problems import SourceError, display_path
 from cpkb.source.translations import translation_report
@@ -48,16 +49,23 @@ def pdf_sectors(root: Path, cat: Catalogue) -> set[str]:
 
 
 def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None,
-                        support_block: str = "") -> str:
+                        support_block: str = "", factsheet_bytes: int | None = None) -> str:
     """The Markdown page of one measure in one language.
 
     The record's Markdown arrives as HTML (the view renders it), which MkDocs
     passes through without rewriting links: they must be final addresses. The
     page is /measures/<slug>/, so a linked measure is ../<other>/.
+    factsheet_bytes: the size of the measure's fact sheet in this language, or
+    None when there is none to link (a build without PDFs).
     """
     v = measure_view(cat, m, lang, lambda mid: f"../{cat.by_id[mid].slug}/" if mid in cat.by_id else None)
+    factsheet = None
+    if factsheet_bytes is not None:
+        factsheet = {"href": f"{to_root(2, lang)}downloads/{handbook.FACTSHEETS_DIR}/"
+                             f"{handbook.factsheet_filename(m.id, lang)}",
+                     "kb": max(1, round(factsheet_bytes / 1024))}
     return env().get_template("measure.md.j2").render(
-        m=m, v=v, lang=lang, t=translator(lang),
+        m=m, v=v, lang=lang, t=translator(lang), factsheet=factsheet,
         edit_url=f"{edit_base}{m.path}" if edit_base else None, support_block=Markup(support_block),
     )
 
@@ -116,16 +124,19 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     with_pdf = pdf_sectors(root, cat)
     translations = translation_report(root / "measures", root=root)  # read once, rendered per language
     support = support_pages.load(root, cat)  # raises SourceError listing every problem
+    sheets = factsheet_sizes(root)
+    with_worksheets = bool((root / "handbook" / "worksheets.yml").exists() and handbook.worksheets(root))
     pages: dict[str, str] = {}
     problems: list = []
     for lang in LANGUAGES:
         for m in cat.measures:
             pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(
-                cat, m, lang, edit_base, support_pages.measure_block(cat, support, m, lang))
+                cat, m, lang, edit_base, support_pages.measure_block(cat, support, m, lang),
+                sheets.get(handbook.factsheet_filename(m.id, lang)))
         pages.update(_sector_pages(root, cat, lang, with_pdf, problems,
                                    lambda key: support_pages.sector_block(cat, support, key, lang)))
         pages.update(support_pages.render_support_pages(root, cat, support, lang))
-        pages.update(_catalogue_and_downloads(cat, lang, with_pdf))
+        pages.update(_catalogue_and_downloads(cat, lang, with_pdf, with_worksheets))
         pages[f"downloads.{lang}.md"] += support_pages.downloads_section(root, lang)
         pages.update(handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = handbook_index(root, cat, pages, lang)
@@ -179,7 +190,7 @@ def _first_sentence_text(fragment: str) -> str:
     return _SENTENCE.split(text, maxsplit=1)[0] if text else ""
 
 
-def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> dict[str, str]:
+def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str], with_worksheets: bool) -> dict[str, str]:
     jinja, t = env(), translator(lang)
     up = to_root(1, lang)
     return {
@@ -190,7 +201,9 @@ def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str]) -> d
             charts=Markup(_charts(cat.measures, cat.vocabulary, lang, "all", "")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
         f"downloads.{lang}.md": jinja.get_template("downloads.md.j2").render(
             lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
-            pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}"),
+            pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}",
+            worksheets=with_worksheets, workbook=workbook_filename,
+            example=handbook.factsheet_filename(cat.measures[0].id if cat.measures else "BEV-001", lang)),
     }
 
 

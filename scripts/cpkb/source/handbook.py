@@ -33,6 +33,15 @@ def book_filename(sector_key: str | None, lang: str) -> str:
     return f"cp-handbook-{lang}.pdf" if sector_key is None else f"cp-handbook-{sector_key}-{lang}.pdf"
 
 
+def factsheet_filename(measure_id: str, lang: str) -> str:
+    """Stable download name of a measure's one-page fact sheet: BEV-004.vi.pdf (in downloads/factsheets/)."""
+    return f"{measure_id}.{lang}.pdf"
+
+
+FACTSHEETS_DIR = "factsheets"
+"""The folder of downloads/ that holds the fact sheets."""
+
+
 @dataclass(frozen=True)
 class SectorEntry:
     """A sector in the books; `chapter` False for a sector printed from its measures only."""
