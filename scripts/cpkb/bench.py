@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from cpkb.source.catalogue import load_catalogue
+from cpkb.source.factors import FACTORS_FILE, FACTORS_SCHEMA
 from cpkb.source.validate import validate_catalogue
 
 SIZES = (100, 1_000, 10_000)
@@ -45,6 +46,10 @@ def make_project(repo: Path, folder: Path, size: int) -> Path:
     for name in ("schema.json", "sectors.yml"):
         shutil.copy2(repo / "measures" / name, project / "measures" / name)
     shutil.copytree(repo / "tests" / "fixtures" / "mini" / "handbook", project / "handbook")
+    # The planner's emission factors: the scripts are copied, so the repository
+    # fallback of cpkb.source.factors would look inside the project.
+    for name in (FACTORS_FILE, FACTORS_SCHEMA):
+        shutil.copy2(repo / name, project / name)
     shutil.copy2(repo / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(repo / "overrides", project / "overrides")
     shutil.copytree(repo / "docs", project / "docs",
