@@ -5,11 +5,19 @@ The build happens in a temporary folder next to site/ and replaces site/
 only when every step succeeded, so a failed build leaves the previous site
 untouched. MkDocs and Pagefind run as subprocesses: each gets a clean state,
 and this module stays free of MkDocs imports.
+
+The two languages are built by two MkDocs processes at once, one language
+each (CPKB_BUILD_LANGUAGE, read by the MkDocs hook), into folders of their own
+that are then merged in language order: a file both write (the 404 page, the
+theme's assets) is taken from the later language, as when static-i18n builds
+them one after the other in one process, and the sitemap lists both. The
+result is the same bytes (tests/test_build.py compares the two).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import shutil
 import signal
@@ -22,6 +30,7 @@ from pathlib import Path
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
 from cpkb.site.exports import write_exports
+from cpkb.site.search_bundle import CATALOGUE_BUNDLE, write_record_pages
 from cpkb.site.support_pages import write_support_exports
 
 PAGEFIND_EXCLUDE = ".headerlink, .cp-chart, .cp-compare, .md-source-file"
@@ -107,22 +116,90 @@ def source_date_epoch(root: Path) -> str:
     return "1767225600"  # 2026-01-01
 
 
-def _run(step: str, cmd: list[str], cwd: Path, env: dict) -> None:
+def _start(cmd: list[str], cwd: Path, env: dict) -> subprocess.Popen:
     # The child gets its own process group, so that on any exit from here
     # (failure, SIGTERM, Ctrl-C) the whole group is ended: no orphaned MkDocs.
-    child = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True)
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+
+
+def _finish(step: str, child: subprocess.Popen) -> str | None:
+    """Wait for `child`; None when it succeeded, else why it failed (its output
+    without the progress lines: the reasons, with their file:line)."""
     try:
-        stdout, stderr = child.communicate()
+        output, _ = child.communicate()
     finally:
-        if child.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
-    if child.returncode != 0:
-        lines = (stdout + stderr).strip().splitlines()
-        useful = [line for line in lines if not line.startswith("INFO")]  # the reasons, not the progress
-        raise BuildError(f"{step} failed (exit {child.returncode}):\n" + "\n".join(useful)[-6000:])
+        _end(child)
+    if child.returncode == 0:
+        return None
+    useful = [line for line in output.strip().splitlines() if not line.startswith("INFO")]
+    return f"{step} failed (exit {child.returncode}):\n" + "\n".join(useful)[-6000:]
+
+
+def _end(child: subprocess.Popen) -> None:
+    if child.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+def _run(step: str, cmd: list[str], cwd: Path, env: dict) -> None:
+    failure = _finish(step, _start(cmd, cwd, env))
+    if failure:
+        raise BuildError(failure)
+
+
+def _mkdocs(root: Path, out: Path, env: dict) -> None:
+    """MkDocs for every language at once, one process each, merged into `out`.
+
+    Each child stops at its first error; the other is then stopped too, and
+    the error is reported once (both report the same source errors)."""
+    parts = [out / f".{lang}" for lang in LANGUAGES]
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(root / "mkdocs.yml"), "--site-dir"]
+    children = [_start(cmd + [str(part)], root, dict(env, CPKB_BUILD_LANGUAGE=lang))
+                for lang, part in zip(LANGUAGES, parts)]
+    try:
+        failures = [_finish(f"mkdocs build ({lang})", child) for lang, child in zip(LANGUAGES, children)]
+    finally:
+        for child in children:
+            _end(child)
+    failures = [f for f in failures if f]
+    if failures:
+        first_reason = failures[0].split("\n", 1)[-1]
+        raise BuildError("\n\n".join([failures[0]] + [f for f in failures[1:] if f.split("\n", 1)[-1] != first_reason]))
+    merge_language_sites(parts, out, int(env["SOURCE_DATE_EPOCH"]))
+
+
+def merge_language_sites(parts: list[Path], out: Path, epoch: int) -> None:
+    """Move each language's site into `out`, in order; a later file replaces an
+    earlier one, as in one static-i18n run. Sitemaps are joined."""
+    sitemaps = [p / "sitemap.xml" for p in parts if (p / "sitemap.xml").exists()]
+    joined = _join_sitemaps([p.read_text(encoding="utf-8") for p in sitemaps]) if len(sitemaps) > 1 else None
+    for part in parts:
+        for folder, dirs, files in os.walk(part, topdown=True):
+            target = out / Path(folder).relative_to(part)
+            target.mkdir(parents=True, exist_ok=True)
+            for name in list(dirs):
+                if not (target / name).exists():  # a whole folder of this language only: one rename
+                    os.rename(Path(folder) / name, target / name)
+                    dirs.remove(name)
+            for name in files:
+                os.replace(Path(folder) / name, target / name)
+        shutil.rmtree(part)
+    if joined is not None:
+        (out / "sitemap.xml").write_text(joined, encoding="utf-8")
+        # As MkDocs writes it: the same compression, name and time in the header.
+        with open(out / "sitemap.xml.gz", "wb") as f, gzip.GzipFile(
+                fileobj=f, filename=str(out / "sitemap.xml.gz"), mode="wb", mtime=epoch) as gz:
+            gz.write(joined.encode("utf-8"))
+
+
+def _join_sitemaps(texts: list[str]) -> str:
+    """static-i18n's sitemap of one language each, as its one sitemap of all:
+    the <url> entries of each in turn, in the first one's frame."""
+    end = "\n</urlset>"
+    head = texts[0][:texts[0].index(">", texts[0].index("<urlset")) + 1]
+    return head + "".join(t[len(head):t.rindex(end)] for t in texts) + texts[0][texts[0].rindex(end):]
 
 
 def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
@@ -150,23 +227,7 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
     tmp = site_dir.parent / f".site-build-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        step = time.perf_counter()
-        log(f"cpkb: building the site ({len(catalogue.measures)} measures, {', '.join(LANGUAGES)})")
-        # Not --quiet: MkDocs' strict mode counts warnings through its logger,
-        # and --quiet silences them, so broken links would pass unnoticed.
-        _run("mkdocs build", [sys.executable, "-m", "mkdocs", "build", "--config-file",
-                              str(root / "mkdocs.yml"), "--site-dir", str(tmp)], root, env)
-        report.seconds["mkdocs"] = time.perf_counter() - step
-        if not env.get("CPKB_SITE_URL"):
-            # Without site_url MkDocs writes "None/..." addresses into the sitemap.
-            for name in ("sitemap.xml", "sitemap.xml.gz"):
-                (tmp / name).unlink(missing_ok=True)
-
-        step = time.perf_counter()
-        log("cpkb: indexing for search (Pagefind)")
-        _run("pagefind", [sys.executable, "-m", "pagefind", "--site", str(tmp),
-                          "--exclude-selectors", PAGEFIND_EXCLUDE], root, env)
-        report.seconds["pagefind"] = time.perf_counter() - step
+        _site(root, catalogue, tmp, env, report, log)
 
         step = time.perf_counter()
         downloads = tmp / "downloads"
@@ -191,6 +252,34 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
         raise
     report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+def _site(root: Path, catalogue, tmp: Path, env: dict, report: BuildReport, log) -> None:
+    """The pages of both languages, then the site's and the catalogue's search bundles."""
+    step = time.perf_counter()
+    log(f"cpkb: building the site ({len(catalogue.measures)} measures, {', '.join(LANGUAGES)})")
+    _mkdocs(root, tmp, env)
+    report.seconds["mkdocs"] = time.perf_counter() - step
+    if not env.get("CPKB_SITE_URL"):
+        # Without site_url MkDocs writes "None/..." addresses into the sitemap.
+        for name in ("sitemap.xml", "sitemap.xml.gz"):
+            (tmp / name).unlink(missing_ok=True)
+
+    step = time.perf_counter()
+    log("cpkb: indexing for search (Pagefind)")
+    _run("pagefind", [sys.executable, "-m", "pagefind", "--site", str(tmp),
+                      "--exclude-selectors", PAGEFIND_EXCLUDE], root, env)
+    report.seconds["pagefind"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    records = tmp.parent / f".site-build-records-{os.getpid()}"  # outside the site: only the bundle is published
+    try:
+        write_record_pages(root, catalogue, records)
+        _run("pagefind (catalogue)", [sys.executable, "-m", "pagefind", "--site", str(records),
+                                      "--output-path", str(tmp / CATALOGUE_BUNDLE)], root, env)
+    finally:
+        shutil.rmtree(records, ignore_errors=True)
+    report.seconds["catalogue_index"] = time.perf_counter() - step
 
 
 def _swap(new: Path, target: Path) -> None:
