@@ -217,5 +217,12 @@
   readUrl();
   carryToOtherLanguages(state());
   total = matching = Number(list.dataset.total);
-  if (state()) update(); // a shared link with a keyword or filters: search now
+  if (state()) {
+    // A shared link with a keyword, filters or another order: the first view
+    // built into the page is not its answer, so it goes before the search runs.
+    list.replaceChildren();
+    more.hidden = true;
+    shown.textContent = labels.loading;
+    update();
+  }
 })();

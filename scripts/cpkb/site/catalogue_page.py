@@ -88,7 +88,7 @@ def _catalogue_labels(cat: Catalogue, lang: str) -> str:
             "show_filters": label("catalogue.show_filters", lang), "hide_filters": label("catalogue.hide_filters", lang),
             "active_filters": label("catalogue.active_filters", lang),
             "shown_filtered": label("catalogue.shown_filtered", lang),
-            "unavailable": label("search.unavailable", lang),
+            "unavailable": label("search.unavailable", lang), "loading": label("catalogue.loading", lang),
             "complexity": {str(i): value_label("complexity", i, lang) for i in vocab.complexities},
             "technique": {k: value_label("technique", k, lang) for k in vocab.techniques}}
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
