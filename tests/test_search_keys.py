@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cpkb.source import handbook
 from cpkb.source.problems import Problem
-from cpkb.text.search_keys import fold, phrase_keys, query_keys, search_keys, synonym_forms
+from cpkb.text.search_keys import STOP_WORDS, fold, phrase_keys, query_keys, search_keys, synonym_forms
 
 from conftest import ROOT
 
@@ -29,6 +29,13 @@ def test_synonyms_match_with_diacritics_only():
     terms = [("bẫy hơi", "steam trap"), ("biến tần", "VSD", "VFD")]
     assert synonym_forms("giảm bay hơi của dịch", terms) == []  # evaporation, not a steam trap
     assert synonym_forms("lắp biến tần", terms) == ["biến tần", "VSD", "VFD"]
+
+
+def test_english_keys_skip_the_small_words_people_leave_out():
+    stop = STOP_WORDS["en"]
+    keys = phrase_keys("Return condensate to the boiler", stop)
+    assert query_keys("return condensate boiler", stop) == ["zzreturncondensateboiler"] and "zzreturncondensateboiler" in keys
+    assert not STOP_WORDS["vi"], "unaccented Vietnamese short words collide (cua: của, cua)"
 
 
 def test_synonyms_of_a_title_term_rank_with_the_title_those_of_the_body_after_it():

@@ -42,8 +42,9 @@
       .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
     return folded.match(/[a-z0-9]+/g) || [];
   }
+  const stop = new Set(config.stop || []); // words a key skips ("to", "the": cp-config)
   function phraseKeys(text) {
-    const w = words(text);
+    const w = words(text).filter((x) => !stop.has(x));
     const keys = [];
     for (let i = 0; i < w.length; i += PHRASE_WORDS) keys.push(PHRASE_PREFIX + w.slice(i, i + PHRASE_WORDS).join(""));
     return keys;

@@ -24,6 +24,7 @@ from cpkb.site import pages as sitegen
 from cpkb.source.handbook import symlink_problems
 from cpkb.source.problems import SourceError  # noqa: E402
 from cpkb.text.safety import sanitize_html
+from cpkb.text.search_keys import STOP_WORDS
 
 
 def refuse_links(root: Path) -> None:
@@ -79,6 +80,7 @@ def on_env(env, config, files):
     from cpkb.text.labels import label
 
     env.globals["cp_label"] = lambda key: label(key, config.theme["language"])
+    env.globals["cp_stop_words"] = sorted(STOP_WORDS.get(config.theme["language"], ()))  # search.js: the same keys
     env.globals["cp_label_in"] = label  # pages that speak both languages (404)
     return env
 

@@ -193,7 +193,8 @@ def page_search_keys(root: Path, lang: str, title: str, lead: str, content: str)
 
     MkDocs gives the title and description HTML-escaped ("&quot;"): keys are made from the text."""
     return search_keys.search_keys(html.unescape(title), html.unescape(lead),
-                                   html.unescape(search_keys.plain_text(content)), _glossary_forms(root, lang))
+                                   html.unescape(search_keys.plain_text(content)), _glossary_forms(root, lang),
+                                   search_keys.STOP_WORDS.get(lang, frozenset()))
 
 
 def build_nav(root: Path) -> list:

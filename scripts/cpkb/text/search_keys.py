@@ -40,9 +40,17 @@ PHRASE_PREFIX = "zz"
 """Sorts the keys after every real word (no Vietnamese or English word starts so)."""
 PHRASE_WORDS = 4
 """Words in one key; a longer query is cut into keys of this many (search.js: same)."""
+STOP_WORDS = {
+    "en": frozenset("a an and as at by for from in into of on or the to with".split()),
+    # None for Vietnamese: typed without diacritics, its short words collide
+    # ("cua": của, cua; "o": ở, ô as in ô nhiễm; "nhung": những, nhúng).
+    "vi": frozenset(),
+}
+"""Words a key skips, so that "return condensate boiler" finds "Return condensate
+to the boiler" (search.js gets the same list from the page's cp-config)."""
 
 
-def phrase_keys(text: str) -> list[str]:
+def phrase_keys(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
     """From each word on, that word and up to PHRASE_WORDS - 1 following, joined:
     "lò hơi đốt bã" -> ["zzlohoidotba", "zzhoidotba", "zzdotba", "zzba"].
 
@@ -50,14 +58,14 @@ def phrase_keys(text: str) -> list[str]:
     query's keys the same way (keep the two in step)."""
     keys = []
     for line in text.splitlines():
-        w = words(line)
+        w = [x for x in words(line) if x not in stop]
         keys += [PHRASE_PREFIX + "".join(w[i:i + PHRASE_WORDS]) for i in range(len(w))]
     return keys
 
 
-def query_keys(query: str) -> list[str]:
+def query_keys(query: str, stop: frozenset[str] = frozenset()) -> list[str]:
     """A query's keys: its words in groups of PHRASE_WORDS, each joined (as search.js)."""
-    w = words(query)
+    w = [x for x in words(query) if x not in stop]
     return [PHRASE_PREFIX + "".join(w[i:i + PHRASE_WORDS]) for i in range(0, len(w), PHRASE_WORDS)]
 
 
@@ -84,16 +92,17 @@ def synonym_forms(text: str, terms: Iterable[tuple[str, ...]]) -> list[str]:
     return found
 
 
-def search_keys(title: str, lead: str, body: str, terms: Iterable[tuple[str, ...]]) -> tuple[str, str]:
+def search_keys(title: str, lead: str, body: str, terms: Iterable[tuple[str, ...]],
+                stop: frozenset[str] = frozenset()) -> tuple[str, str]:
     """(title keys, other keys): the phrase keys of the title and of every form of
     the glossary terms met in the title; then those of the lead and of the forms
     of the terms met only in the lead or the body (weighted less by the page)."""
-    title_keys = phrase_keys(title)
+    title_keys = phrase_keys(title, stop)
     for form in synonym_forms(title, terms):
-        title_keys.extend(phrase_keys(form))
-    other = phrase_keys(lead)
+        title_keys.extend(phrase_keys(form, stop))
+    other = phrase_keys(lead, stop)
     for form in synonym_forms(" ".join((lead, body)), terms):
-        other.extend(phrase_keys(form))
+        other.extend(phrase_keys(form, stop))
     seen = set(title_keys)
     other = [k for k in dict.fromkeys(other) if k not in seen]
     return " ".join(dict.fromkeys(title_keys)), " ".join(other)
