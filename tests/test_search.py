@@ -282,3 +282,64 @@ def test_catalogue_on_a_phone_shows_results_first_and_filters_behind_a_button(br
     assert page.get_attribute("#cp-filters-toggle", "aria-expanded") == "true"
     assert page.is_visible(".cp-catalogue__charts-note")
     page.context.close()
+
+
+def test_catalogue_first_view_is_in_the_page_and_more_continues_it(desktop, search_url):
+    """Opening the catalogue downloads no search index: the first cards and the
+    facet counts are in the page. "Show more" then asks the catalogue's own small
+    bundle, never the site's index, and continues in the same order."""
+    cat = load_catalogue(ROOT / "measures", root=ROOT)
+    ids = sorted(m.id for m in cat.measures)
+    page = desktop
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url.removeprefix(search_url)))
+    page.goto(search_url + "measures/")
+    assert visible(page, "#cp-results li:first-child a")
+    assert cards(page) == ids[:30]
+    assert page.inner_text("#cp-shown") == f"Hiển thị 30 trên {len(ids)} biện pháp"
+    utilities = sum(m.sector == "utilities" for m in cat.measures)
+    assert page.inner_text('[data-count-for="sector:utilities"]') == f"({utilities})"
+    page.wait_for_load_state("networkidle")
+    assert not [a for a in asked if a.startswith("pagefind")], "the first view needs no search index"
+    page.click("#cp-more")
+    wait_cards(page, 60)
+    assert cards(page) == ids[:60]
+    assert page.inner_text("#cp-shown") == f"Hiển thị 60 trên {len(ids)} biện pháp"
+    assert [a for a in asked if a.startswith("pagefind-catalogue/")]
+    assert not [a for a in asked if a.startswith("pagefind/")], "filters and sorting never load the site's index"
+
+
+def test_catalogue_charts_load_when_scrolled_to(desktop, search_url):
+    page = desktop
+    page.goto(search_url + "en/measures/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#cp-charts figure").count() == 0, "the charts are not part of the first view"
+    page.locator("#cp-charts").scroll_into_view_if_needed()
+    page.wait_for_selector("#cp-charts figure.cp-chart svg")
+    assert page.locator("#cp-charts figure.cp-chart").count() == 3
+    page.locator("#cp-charts figure.cp-chart").first.scroll_into_view_if_needed()
+    assert visible(page, "#cp-charts figure.cp-chart svg.cp-chart__wide")
+    # A point a person can click: not under another one (points may overlap).
+    href = page.evaluate("""() => { for (const a of document.querySelectorAll('#cp-charts svg.cp-chart__wide a[href]')) {
+        a.scrollIntoView({block: 'center'});
+        const r = a.getBoundingClientRect(), hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        if (hit && a.contains(hit)) return a.getAttribute('href'); } }""")
+    with page.expect_navigation():
+        page.click(f'#cp-charts svg.cp-chart__wide a[href="{href}"]')
+    assert page.url == search_url + "en/measures/" + href, "chart points link the measures, from the catalogue"
+
+
+def test_first_result_and_catalogue_first_view_stay_under_300_kb(browser, search_url):
+    """The byte budgets (issue 12), at the real catalogue's size, counted as
+    `make bench` counts them: as a static host sends them (text gzip-compressed).
+    The first-result budget is stated at 10,000 measures, which `make bench` measures."""
+    from types import SimpleNamespace
+
+    from cpkb.bench.browser import catalogue_first_view_bytes, first_result_bytes
+
+    b = SimpleNamespace(url=search_url, page=lambda: browser.new_context(viewport=DESKTOP).new_page())
+    raw, sent = first_result_bytes(b)
+    assert sent <= 300_000, f"first result: {sent / 1024:.0f} KiB sent ({raw / 1024:.0f} KiB uncompressed)"
+    for lang in ("vi", "en"):
+        raw, sent = catalogue_first_view_bytes(b, lang)
+        assert sent <= 300_000, f"catalogue ({lang}): {sent / 1024:.0f} KiB sent ({raw / 1024:.0f} KiB uncompressed)"

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from cpkb.source import handbook
 from cpkb.source.problems import Problem
-from cpkb.text.search_keys import fold, pairs, search_keys, synonym_forms
+from cpkb.text.search_keys import STOP_WORDS, fold, phrase_keys, query_keys, search_keys, synonym_forms
 
 from conftest import ROOT
 
 
-def test_fold_and_pairs():
+def test_fold_and_phrase_keys():
     assert fold("Tiết kiệm ĐIỆN") == "tiet kiem dien"
-    assert pairs("Lắp biến tần cho bơm") == ["lapbien", "bientan", "tancho", "chobom"]
+    assert phrase_keys("Lắp biến tần cho bơm") == ["zzlapbientancho", "zzbientanchobom", "zztanchobom", "zzchobom", "zzbom"]
+    assert phrase_keys("lò hơi\nbã mía") == ["zzlohoi", "zzhoi", "zzbamia", "zzmia"], "no key across a line break"
+
+
+def test_a_query_is_its_keys_four_words_at_a_time_and_finds_its_words_in_sequence():
+    keys = phrase_keys("Thu hồi nước ngưng về lò hơi")
+    assert query_keys("thu hoi nuoc ngung ve lo") == ["zzthuhoinuocngung", "zzvelo"]
+    # Pagefind matches a query key as a prefix of a page key: every key of a
+    # query in sequence is then the start of some key of the page.
+    for query in ("thu hoi nuoc ngung ve lo hoi", "nuoc ngung", "ngung ve lo", "lò hơi"):
+        assert all(any(k.startswith(q) for k in keys) for q in query_keys(query)), query
+    assert not any(k.startswith(q) for k in keys for q in query_keys("nuoc lo"))  # not in sequence
 
 
 def test_synonyms_match_with_diacritics_only():
@@ -20,9 +31,19 @@ def test_synonyms_match_with_diacritics_only():
     assert synonym_forms("lắp biến tần", terms) == ["biến tần", "VSD", "VFD"]
 
 
-def test_multi_word_synonyms_add_pairs_not_loose_syllables():
-    title, other = search_keys("Lắp VSD cho quạt", "", "", [("biến tần", "VSD")])
-    assert "bientan" in other.split() and "bien" not in other.split()
+def test_english_keys_skip_the_small_words_people_leave_out():
+    stop = STOP_WORDS["en"]
+    keys = phrase_keys("Return condensate to the boiler", stop)
+    assert query_keys("return condensate boiler", stop) == ["zzreturncondensateboiler"] and "zzreturncondensateboiler" in keys
+    assert not STOP_WORDS["vi"], "unaccented Vietnamese short words collide (cua: của, cua)"
+
+
+def test_synonyms_of_a_title_term_rank_with_the_title_those_of_the_body_after_it():
+    terms = [("biến tần", "VSD"), ("thẩm thấu ngược", "RO")]
+    title, other = search_keys("Lắp VSD cho quạt", "", "dùng màng thẩm thấu ngược", terms)
+    assert {"zzbientan", "zzvsdchoquat", "zzvsd"} <= set(title.split())
+    assert {"zzthamthaunguoc", "zzro"} <= set(other.split()) and "zzro" not in title.split()
+    assert not any(not k.startswith("zz") for k in (title + " " + other).split()), "keys never look like words"
 
 
 def test_glossary_variants_cover_the_abbreviations_engineers_type():

@@ -5,6 +5,13 @@ The build happens in a temporary folder next to site/ and replaces site/
 only when every step succeeded, so a failed build leaves the previous site
 untouched. MkDocs and Pagefind run as subprocesses: each gets a clean state,
 and this module stays free of MkDocs imports.
+
+The two languages are built by two MkDocs processes at once, one language
+each (CPKB_BUILD_LANGUAGE, read by the MkDocs hook), into folders of their own
+that are then merged in language order: a file both write (the 404 page, the
+theme's assets) is taken from the later language, as when static-i18n builds
+them one after the other in one process, and the sitemap lists both. The
+result is the same bytes (tests/test_build.py compares the two).
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
 from cpkb.site.common import FACTSHEETS_ENV
 from cpkb.site.exports import write_exports
+from cpkb.site.language_merge import merge_language_sites
+from cpkb.site.search_bundle import CATALOGUE_BUNDLE, write_record_pages
 from cpkb.site.support_pages import write_support_exports
 from cpkb.site.redirects import write_redirects
 from cpkb.site.worksheets import check_worksheet_columns, write_worksheet_workbooks
@@ -75,7 +84,7 @@ def remove_stale_builds(parent: Path) -> list[Path]:
     removed = []
     for folder in list(parent.glob(".site-build-*")) + list(parent.glob(".site-old-*")):
         # .site-build-<pid>, .site-old-<pid>, .site-build-<pid>-pdf (the PDFs laid out before MkDocs)
-        match = re.match(r"\.site-(?:build|old)-(\d+)(?:-pdf)?$", folder.name)
+        match = re.match(r"\.site-(?:build|old)-(?:records-)?(\d+)(?:-pdf)?$", folder.name)
         if match and int(match.group(1)) != os.getpid() and _alive(int(match.group(1))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
@@ -133,8 +142,9 @@ def _stop(child: subprocess.Popen) -> None:
         child.wait()
 
 
-def _finish(step: str, child: subprocess.Popen, out) -> None:
-    """Wait for a started step; raise BuildError with its reasons if it failed."""
+def _failure(step: str, child: subprocess.Popen, out) -> str | None:
+    """Wait for a started step; None when it succeeded, else why it failed (its
+    output without the progress lines: the reasons, with their file:line)."""
     try:
         child.wait()
     finally:
@@ -142,14 +152,16 @@ def _finish(step: str, child: subprocess.Popen, out) -> None:
     out.seek(0)
     output = out.read()
     out.close()
-    if child.returncode != 0:
-        lines = output.strip().splitlines()
-        useful = [line for line in lines if not line.startswith("INFO")]  # the reasons, not the progress
-        raise BuildError(f"{step} failed (exit {child.returncode}):\n" + "\n".join(useful)[-6000:])
+    if child.returncode == 0:
+        return None
+    useful = [line for line in output.strip().splitlines() if not line.startswith("INFO")]
+    return f"{step} failed (exit {child.returncode}):\n" + "\n".join(useful)[-6000:]
 
 
 def _run(step: str, cmd: list[str], cwd: Path, env: dict) -> None:
-    _finish(step, *_start(cmd, cwd, env))
+    failure = _failure(step, *_start(cmd, cwd, env))
+    if failure:
+        raise BuildError(failure)
 
 
 def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
@@ -188,17 +200,7 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
             _build_factsheets(root, pdf_dir, site_dir / "downloads", langs, jobs, report, log)
         log(f"cpkb: building the site ({len(catalogue.measures)} measures, {', '.join(LANGUAGES)})")
         _mkdocs_and_books(root, tmp, pdf_dir if with_pdf else None, langs, jobs, env, report, log)
-        if not env.get("CPKB_SITE_URL"):
-            # Without site_url MkDocs writes "None/..." addresses into the sitemap.
-            for name in ("sitemap.xml", "sitemap.xml.gz"):
-                (tmp / name).unlink(missing_ok=True)
-
-        write_redirects(catalogue, tmp)  # after MkDocs (it would clean them) and outside the search index
-        step = time.perf_counter()
-        log("cpkb: indexing for search (Pagefind)")
-        _run("pagefind", [sys.executable, "-m", "pagefind", "--site", str(tmp),
-                          "--exclude-selectors", PAGEFIND_EXCLUDE], root, env)
-        report.seconds["pagefind"] = time.perf_counter() - step
+        _search_bundles(root, catalogue, tmp, env, report, log)
 
         step = time.perf_counter()
         downloads = tmp / "downloads"
@@ -225,22 +227,55 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
 
 def _mkdocs_and_books(root: Path, tmp: Path, pdf_dir: Path | None, langs: tuple[str, ...], jobs: int | None,
                       env: dict, report: BuildReport, log) -> None:
-    """MkDocs into `tmp` and, at the same time, the handbooks into `pdf_dir` (None: no
-    PDFs): MkDocs keeps one core busy, the books are laid out on the others."""
+    """MkDocs into `tmp`, one process per language, and at the same time the handbooks
+    into `pdf_dir` (None: no PDFs): MkDocs keeps cores busy that the books then share.
+
+    Each MkDocs child stops at its first error; the others are then stopped too, and
+    an error both report (the same source errors) is reported once."""
     step = time.perf_counter()
+    parts = [tmp / f".{lang}" for lang in LANGUAGES]
     # Not --quiet: MkDocs' strict mode counts warnings through its logger,
     # and --quiet silences them, so broken links would pass unnoticed.
-    mkdocs = _start([sys.executable, "-m", "mkdocs", "build", "--config-file", str(root / "mkdocs.yml"),
-                     "--site-dir", str(tmp)], root, env)
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(root / "mkdocs.yml"), "--site-dir"]
+    children = [_start(cmd + [str(part)], root, dict(env, CPKB_BUILD_LANGUAGE=lang)) for lang, part in zip(LANGUAGES, parts)]
     ended: list[float] = []
-    threading.Thread(target=lambda: (mkdocs[0].wait(), ended.append(time.perf_counter())), daemon=True).start()
+    threading.Thread(target=lambda: ([c.wait() for c, _ in children], ended.append(time.perf_counter())),
+                     daemon=True).start()
     try:
         if pdf_dir is not None:
             _build_books(root, pdf_dir, langs, jobs, report, log)
-        _finish("mkdocs build", *mkdocs)
+        failures = [f for f in (_failure(f"mkdocs build ({lang})", *c) for lang, c in zip(LANGUAGES, children)) if f]
     finally:
-        _stop(mkdocs[0])
+        for child, _ in children:
+            _stop(child)
+    if failures:
+        first_reason = failures[0].split("\n", 1)[-1]
+        raise BuildError("\n\n".join([failures[0]] + [f for f in failures[1:] if f.split("\n", 1)[-1] != first_reason]))
+    merge_language_sites(parts, tmp, int(env["SOURCE_DATE_EPOCH"]))
     report.seconds["mkdocs"] = (ended[0] if ended else time.perf_counter()) - step
+
+
+def _search_bundles(root: Path, catalogue, tmp: Path, env: dict, report: BuildReport, log) -> None:
+    """The site's search index, and the catalogue's own small bundle of its records."""
+    if not env.get("CPKB_SITE_URL"):
+        # Without site_url MkDocs writes "None/..." addresses into the sitemap.
+        for name in ("sitemap.xml", "sitemap.xml.gz"):
+            (tmp / name).unlink(missing_ok=True)
+    write_redirects(catalogue, tmp)  # after MkDocs (it would clean them) and outside the search index
+    step = time.perf_counter()
+    log("cpkb: indexing for search (Pagefind)")
+    _run("pagefind", [sys.executable, "-m", "pagefind", "--site", str(tmp),
+                      "--exclude-selectors", PAGEFIND_EXCLUDE], root, env)
+    report.seconds["pagefind"] = time.perf_counter() - step
+    step = time.perf_counter()
+    records = tmp.parent / f".site-build-records-{os.getpid()}"  # outside the site: only the bundle is published
+    try:
+        write_record_pages(root, catalogue, records)
+        _run("pagefind (catalogue)", [sys.executable, "-m", "pagefind", "--site", str(records),
+                                      "--output-path", str(tmp / CATALOGUE_BUNDLE)], root, env)
+    finally:
+        shutil.rmtree(records, ignore_errors=True)
+    report.seconds["catalogue_index"] = time.perf_counter() - step
 
 
 def _build_factsheets(root: Path, out: Path, previous: Path, langs: tuple[str, ...], jobs: int | None,

@@ -105,12 +105,12 @@ class MeasureView:
     @property
     def resources(self) -> tuple[str, ...]:
         """The resources a percentage saving is stated for (energy, water, materials)."""
-        return tuple(s.kind.removesuffix("_pct") for s in self.savings if s.kind.endswith("_pct"))
+        return saved_resources(self.savings)
 
     @property
     def savings_text(self) -> str:
         """Every saving with its scope, one line (search hits and catalogue cards)."""
-        return "; ".join(f"{s.label}: {s.value}" + (f" ({s.scope_label})" if s.scope_label else "") for s in self.savings)
+        return savings_line(self.savings)
 
     @property
     def id(self) -> str:
@@ -142,6 +142,16 @@ def saving_views(cat: Catalogue, m: Measure, lang: str) -> tuple[SavingView, ...
         scope_label = value_label("scope", rng.scope, lang) if rng.scope else None
         out.append(SavingView(kind, label(f"figures.{kind}", lang), value, rng.scope, scope_label, rng))
     return tuple(out)
+
+
+def saved_resources(savings: tuple[SavingView, ...]) -> tuple[str, ...]:
+    """The resources a percentage saving is stated for (energy, water, materials)."""
+    return tuple(s.kind.removesuffix("_pct") for s in savings if s.kind.endswith("_pct"))
+
+
+def savings_line(savings: tuple[SavingView, ...]) -> str:
+    """Every saving with its scope, one line: "Energy: 5–10% (utility system); …"."""
+    return "; ".join(f"{s.label}: {s.value}" + (f" ({s.scope_label})" if s.scope_label else "") for s in savings)
 
 
 _RENDERED: dict[tuple, Markup] = {}

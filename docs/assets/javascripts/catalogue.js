@@ -1,8 +1,15 @@
-// The measure catalogue: a keyword, facets and sorting over Pagefind's index.
-// Nothing is downloaded up front but the filter counts; records load 30 at a
-// time, so the page works the same at 100 or 10,000 measures. The state lives
-// in the URL (?q=boiler&sector=beverages&sort=money_saved&order=desc) for
-// sharing, and the language switcher carries it to the other language.
+// The measure catalogue: a keyword, facets and sorting over Pagefind.
+// The first view (first cards by id, facet counts) is in the page itself, so
+// opening it downloads no index. Then everything runs on the catalogue's own
+// bundle (pagefind-catalogue/, cpkb/site/search_bundle.py): one record per
+// measure with its facets, sort keys, card text, and as words its title,
+// summary, stage and technique with the phrase keys the header search uses
+// (a keyword is ranked as there, search.js). Without a keyword it searches
+// ALL_TOKEN, which every record has: Pagefind would load its whole index for a
+// search without words. Records load 30 at a time, so the page works the
+// same at 100 or 10,000 measures. The state lives in the URL
+// (?q=boiler&sector=beverages&sort=money_saved&order=desc) for sharing, and the
+// language switcher carries it to the other language.
 (function () {
   "use strict";
   const root = document.getElementById("cp-catalogue");
@@ -18,12 +25,26 @@
   const toggle = document.getElementById("cp-filters-toggle");
   const toggleCount = document.getElementById("cp-filters-count");
   const facets = Array.from(form.querySelectorAll("fieldset[data-facet]")).map((f) => f.dataset.facet);
-  const PAGE = 30;
-  let results = [];
-  let rendered = 0;
+  const PAGE = 30; // cpkb.site.catalogue_page.FIRST_CARDS
+  const config = JSON.parse(document.getElementById("cp-config").textContent);
+  const rootUrl = new URL(config.root, document.baseURI);
+  let results = null; // null: the first view from the page, no search run yet
+  let rendered = Number(list.dataset.firstView || 0);
   let total = 0;
   let matching = 0;
   let run = 0;
+  let records = null;
+  const ALL_TOKEN = "zz0"; // cpkb.site.search_bundle.ALL_TOKEN
+
+  async function catalogueIndex() {
+    if (!records) {
+      records = import(new URL("pagefind-catalogue/pagefind.js", rootUrl).href).then(async (pf) => {
+        await pf.options({ baseUrl: rootUrl.pathname, noWorker: true });
+        return pf;
+      });
+    }
+    return records;
+  }
 
   function readUrl() {
     const params = new URLSearchParams(location.search);
@@ -138,24 +159,33 @@
     announce();
   }
 
-  async function find(pagefind, query, filters) {
-    const sort = sortSelect.value;
-    if (query && sort === "relevance" && window.cpRanked) return window.cpRanked(query, { filters });
-    const key = sort === "relevance" ? "id" : sort;
-    return pagefind.search(query || null, { filters, sort: { [key]: orderSelect.value } });
+  // A keyword is searched as its phrase keys (search.js), the only words of
+  // the catalogue's records: the words in sequence, in the title, summary,
+  // stage, technique, sector or glossary terms. So the same measures match in
+  // every order and the facet counts agree; "best match" is Pagefind's score.
+  function terms() {
+    const query = keyword.value.trim();
+    return query ? window.cpPhraseKeys(query).join(" ") : ALL_TOKEN;
   }
 
-  async function update() {
+  async function find(pagefind, filters) {
+    const sort = sortSelect.value;
+    if (sort === "relevance" && keyword.value.trim()) return pagefind.search(terms(), { filters });
+    const key = sort === "relevance" ? "id" : sort;
+    return pagefind.search(terms(), { filters, sort: { [key]: orderSelect.value } });
+  }
+
+  // `keep`: the cards shown stay (the first view asking for more).
+  async function update(keep) {
     const mine = ++run;
     let pagefind;
-    try { pagefind = await window.cpPagefind(); } catch (e) { shown.textContent = labels.unavailable; return; }
-    if (!total) total = ((await pagefind.filters()).kind || {}).measure || 0;
-    const query = keyword.value.trim();
+    try { pagefind = await catalogueIndex(); } catch (e) { shown.textContent = labels.unavailable; return; }
     const filters = selected();
-    const search = await find(pagefind, query, filters);
+    const search = await find(pagefind, filters);
     if (mine !== run || !search) return;
     results = search.results;
     matching = results.length;
+    if (keep) { await renderMore(); return; }
     rendered = 0;
     list.replaceChildren();
     // A facet's counts ignore its own selection, so that they say how many
@@ -165,7 +195,7 @@
       if (!filters[facet]) { counts[facet] = (search.filters || {})[facet] || {}; return; }
       const others = Object.assign({}, filters);
       delete others[facet];
-      counts[facet] = ((await pagefind.search(query || null, { filters: others })).filters || {})[facet] || {};
+      counts[facet] = ((await pagefind.search(terms(), { filters: others })).filters || {})[facet] || {};
     }));
     if (mine !== run) return;
     form.querySelectorAll("[data-count-for]").forEach((span) => {
@@ -197,8 +227,38 @@
   sortSelect.addEventListener("change", () => { writeUrl(); update(); });
   orderSelect.addEventListener("change", () => { writeUrl(); update(); });
   form.addEventListener("reset", () => setTimeout(() => { keyword.value = ""; writeUrl(); update(); }, 0));
-  more.addEventListener("click", renderMore);
+  more.addEventListener("click", () => (results ? renderMore() : update(true)));
+  // The charts (most of the page's bytes) load when the reader nears them.
+  const charts = document.getElementById("cp-charts");
+  if (charts && charts.dataset.src) {
+    const draw = async () => {
+      const response = await fetch(new URL(charts.dataset.src, rootUrl));
+      if (response.ok) charts.innerHTML = await response.text(); // built by cpkb, same site
+    };
+    if ("IntersectionObserver" in window) {
+      const watch = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) { watch.disconnect(); draw(); }
+      }, { rootMargin: "600px 0px" });
+      watch.observe(charts);
+    } else draw();
+  }
+
   readUrl();
   carryToOtherLanguages(state());
-  update();
+  total = matching = Number(list.dataset.total);
+  // The first view's cards come built into the page: give them their "add to plan".
+  if (window.cpkbPlan) {
+    for (const li of list.querySelectorAll("li[data-plan]")) {
+      li.append(planButton({meta: {id: li.querySelector("code").textContent, plan: li.dataset.plan,
+                                   title: li.querySelector(".cp-result__title").textContent}}));
+    }
+  }
+  if (state()) {
+    // A shared link with a keyword, filters or another order: the first view
+    // built into the page is not its answer, so it goes before the search runs.
+    list.replaceChildren();
+    more.hidden = true;
+    shown.textContent = labels.loading;
+    update();
+  }
 })();

@@ -3,10 +3,13 @@
 // search Vietnamese only, English pages English only.
 //
 // Ranking: Pagefind folds diacritics, so "bien tan" also matches every
-// scattered "tan" (tân, tấn...). Each page carries hidden syllable pairs
-// ("bientan", cpkb/text/search_keys.py); a query is first searched as its
-// pairs, and the pages that have them (the words in sequence) come first, then
-// the rest of Pagefind's own results. The total counts every page once.
+// scattered "tan" (tân, tấn...). Each page carries hidden phrase keys
+// ("zzbientancho...", cpkb/text/search_keys.py); a query is first searched as
+// its keys, and the pages that have them (the words in sequence, in the title
+// first) come first, then the rest of Pagefind's own results. The total counts
+// every page once. The keys sort after every real word and have short
+// postings, so the first hit costs Pagefind's code, its page list and one
+// small index chunk per four words.
 (function () {
   "use strict";
   const input = document.getElementById("cp-search-input");
@@ -24,47 +27,69 @@
   async function load() {
     if (!pagefind) {
       pagefind = await import(new URL("pagefind/pagefind.js", rootUrl).href);
-      await pagefind.options({ baseUrl: rootUrl.pathname, excerptLength: 26 });
+      // In the page, not in Pagefind's web worker: the worker is a second copy
+      // of Pagefind's code to download, and a search here takes milliseconds.
+      await pagefind.options({ baseUrl: rootUrl.pathname, excerptLength: 26, noWorker: true, ranking: { termSimilarity: 3 } });
     }
     return pagefind;
   }
 
-  // The same folding and pairs as cpkb/text/search_keys.py (keep in step).
+  // The same folding and keys as cpkb/text/search_keys.py (keep in step).
+  const PHRASE_PREFIX = "zz";
+  const PHRASE_WORDS = 4;
   function words(text) {
     const folded = text.normalize("NFC").toLowerCase().replace(/đ/g, "d")
       .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
     return folded.match(/[a-z0-9]+/g) || [];
   }
-  function pairs(text) {
-    const w = words(text);
-    return w.slice(1).map((b, i) => w[i] + b);
+  const stop = new Set(config.stop || []); // words a key skips ("to", "the": cp-config)
+  function phraseKeys(text) {
+    const w = words(text).filter((x) => !stop.has(x));
+    const keys = [];
+    for (let i = 0; i < w.length; i += PHRASE_WORDS) keys.push(PHRASE_PREFIX + w.slice(i, i + PHRASE_WORDS).join(""));
+    return keys;
   }
 
-  // Pagefind results for a query (and filters), pages with the words in
-  // sequence first. Each item is a Pagefind result (id, data()).
-  async function ranked(query, options) {
+  // Pagefind results for a query, pages with the words in sequence first.
+  // Each item is a Pagefind result (id, data()).
+  async function ranked(query) {
     const pf = await load();
-    const keys = pairs(query);
+    const keys = phraseKeys(query);
     const [plain, sequence] = await Promise.all([
-      pf.search(query, options || {}),
-      keys.length ? pf.search(keys.join(" "), options || {}) : Promise.resolve(null),
+      pf.search(query),
+      keys.length ? pf.search(keys.join(" ")) : Promise.resolve(null),
     ]);
     if (!plain) return null;
     const seen = new Set();
     const out = [];
     const byId = new Map(plain.results.map((r) => [r.id, r]));
-    // A page found by its pairs shows the excerpt of the plain query (the
-    // excerpt of the pairs would be the hidden keys).
+    const rank = new Map(plain.results.map((r, i) => [r.id, i]));
+    // The pages with the words in sequence come first, by the score of their
+    // keys (in the title first, whole words before longer ones); pages whose
+    // keys score alike (within 10%) in the order of the full-text search, which
+    // weighs how often the words occur. A page found by its keys shows the
+    // excerpt of the plain query, or none (the excerpt would be the hidden keys).
+    const group = [];
+    let band = [];
+    const flush = () => {
+      band.sort((a, b) => (rank.has(a.id) ? rank.get(a.id) : rank.size) - (rank.has(b.id) ? rank.get(b.id) : rank.size));
+      group.push(...band);
+      band = [];
+    };
     for (const r of (sequence ? sequence.results : [])) {
-      if (!seen.has(r.id)) { seen.add(r.id); out.push(byId.get(r.id) || r); }
+      if (band.length && r.score < 0.9 * band[0].score) flush();
+      band.push(r);
+    }
+    flush();
+    for (const r of group) {
+      if (!seen.has(r.id)) { seen.add(r.id); out.push(byId.get(r.id) || Object.assign(r, { keysOnly: true })); }
     }
     for (const r of plain.results) {
       if (!seen.has(r.id)) { seen.add(r.id); out.push(r); }
     }
-    return { results: out, filters: plain.filters, totalFilters: plain.totalFilters };
+    return { results: out };
   }
-  window.cpPagefind = load; // shared with catalogue.js
-  window.cpRanked = ranked;
+  window.cpPhraseKeys = phraseKeys; // shared with catalogue.js
 
   function open() {
     if (!toggle.checked) toggle.checked = true;
@@ -171,7 +196,7 @@
     if (mine !== latest) return;
     if (start === 0) list.replaceChildren(); // the early hit gives way to the ranked list
     moreItem.remove();
-    list.append(...data.map(item));
+    list.append(...data.map((d, i) => item(d, !slice[i].keysOnly)));
     if (shown < results.length) {
       more.textContent = labels.more_n.replace("{n}", Math.min(PAGE, results.length - shown))
         .replace("{shown}", shown).replace("{total}", results.length);
@@ -198,9 +223,9 @@
     timer = setTimeout(async () => {
       let search;
       try {
-        // The pairs alone load only small index chunks (titles and leads): the
+        // The keys alone load only small index chunks (titles and leads): the
         // best hit shows before the chunks of common syllables ("nuoc") arrive.
-        const keys = pairs(query);
+        const keys = phraseKeys(query);
         if (keys.length) {
           const pf = await load();
           const early = await pf.search(keys.join(" "));

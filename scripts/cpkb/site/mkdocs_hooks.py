@@ -4,10 +4,16 @@ shared Markdown dialect. Everything real happens in cpkb.sitegen; keep this shor
 static-i18n runs the whole build once per language, so each hook runs twice:
 generation is cached and writes a file only when its content changed (under
 `mkdocs serve` a write would otherwise trigger an endless rebuild loop).
+
+`cpkb build` runs one MkDocs process per language at once: CPKB_BUILD_LANGUAGE
+tells static-i18n which one this process builds (and that it builds only
+that one); both processes share docs/, where the pages are generated once
+under a lock (cpkb.site.pages.generate_pages).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +24,7 @@ from cpkb.site import pages as sitegen
 from cpkb.source.handbook import symlink_problems
 from cpkb.source.problems import SourceError  # noqa: E402
 from cpkb.text.safety import sanitize_html
+from cpkb.text.search_keys import STOP_WORDS
 
 
 def refuse_links(root: Path) -> None:
@@ -40,6 +47,7 @@ def on_config(config):
     config.mdx_configs.update(markdown_render.extension_configs())
     try:
         refuse_links(root)
+        sitegen.load_catalogue(root / "measures", root=root)  # validated while the other language generates
         sitegen.generate_pages(root, Path(config.docs_dir), sitegen.edit_base(config.repo_url, config.edit_uri))
     except SourceError as err:
         from mkdocs.exceptions import Abort
@@ -50,6 +58,13 @@ def on_config(config):
     if i18n is not None:
         for language in i18n.config.languages:
             language.nav_translations = sitegen.nav_translations(language.locale)
+        only = os.environ.get("CPKB_BUILD_LANGUAGE")
+        if only and i18n.current_language is None:
+            # static-i18n builds its current language, then the others from its
+            # post-build hook unless it is already "building" them: this process
+            # builds `only`, with every language's alternates and switcher.
+            i18n.current_language = only
+            i18n.building = True
     return config
 
 
@@ -65,6 +80,7 @@ def on_env(env, config, files):
     from cpkb.text.labels import label
 
     env.globals["cp_label"] = lambda key: label(key, config.theme["language"])
+    env.globals["cp_stop_words"] = sorted(STOP_WORDS.get(config.theme["language"], ()))  # search.js: the same keys
     env.globals["cp_label_in"] = label  # pages that speak both languages (404)
     return env
 

@@ -8,9 +8,11 @@ hook only calls `generate_pages` and `build_nav`.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,16 +25,15 @@ from cpkb.site import support_pages
 from cpkb.site.handbook_pages import both_languages, handbook_index, handbook_pages
 from cpkb.source import handbook
 from cpkb.source.benchmarks import RESULTS
-from cpkb.source.catalogue import COST_BANDS, PAYBACK_BANDS, SAVINGS_BANDS, Catalogue, Measure, load_catalogue
+from cpkb.source.catalogue import Catalogue, Measure, load_catalogue
 from cpkb.text import search_keys
 from cpkb.site import planner
-from cpkb.site.worksheets import workbook_filename
+from cpkb.site.catalogue_page import catalogue_and_downloads, catalogue_charts
+from cpkb.site.search_records import measure_record
 from cpkb.source.fonts import make_web_fonts
 from cpkb.source.problems import SourceError, display_path
 from cpkb.source.translations import translation_report
-from cpkb.source.vocabulary import Vocabulary
-from cpkb.text.charts import investment_payback_chart, savings_chart, technique_chart
-from cpkb.text.labels import label, value_label
+from cpkb.text.labels import label
 from cpkb.text.markdown import MeasureLinkError, render_fragment
 from cpkb.view import MeasureView, measure_view, sector_view
 
@@ -40,7 +41,6 @@ __all__ = ["edit_base", "to_root", "generate_pages", "build_nav", "nav_translati
 
 GENERATED_DIRS = ("measures", "sectors", "handbook", "support", "plan", "report")
 """Folders of docs/ that hold only generated pages (all git-ignored)."""
-DATA_BASENAME = "cp-measures"
 
 
 def pdf_sectors(root: Path, cat: Catalogue) -> set[str]:
@@ -65,7 +65,7 @@ def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | 
                              f"{handbook.factsheet_filename(m.id, lang)}",
                      "kb": max(1, round(factsheet_bytes / 1024))}
     return env().get_template("measure.md.j2").render(
-        m=m, v=v, lang=lang, t=translator(lang), factsheet=factsheet,
+        m=m, v=v, r=measure_record(cat, m, lang), lang=lang, t=translator(lang), factsheet=factsheet,
         edit_url=f"{edit_base}{m.path}" if edit_base else None, support_block=Markup(support_block),
     )
 
@@ -109,15 +109,9 @@ def _savings_sort_key(v: MeasureView) -> float:
     return money.mid if money else 0.0
 
 
-def _charts(measures: list[Measure], vocab: Vocabulary, lang: str, key: str, measures_prefix: str) -> str:
-    href = lambda mid: f"{measures_prefix}{mid.lower()}/"
-    return (investment_payback_chart(measures, vocab, lang, f"chart-{key}-ip", href) +
-            technique_chart(measures, vocab, lang, f"chart-{key}-tech") +
-            savings_chart(measures, vocab, lang, f"chart-{key}-sav"))
-
-
 def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
-    """Every generated page: {path relative to docs/: Markdown}. Raises SourceError
+    """Every generated page: {path relative to docs/: Markdown} (and the HTML of
+    the catalogue's charts, loaded by the page when scrolled to). Raises SourceError
     listing every problem of the sources (catalogue, handbook links, glossary)."""
     cat = load_catalogue(root / "measures", root=root)
     glossary = handbook.glossary(root)
@@ -136,7 +130,7 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
         pages.update(_sector_pages(root, cat, lang, with_pdf, problems,
                                    lambda key: support_pages.sector_block(cat, support, key, lang)))
         pages.update(support_pages.render_support_pages(root, cat, support, lang))
-        pages.update(_catalogue_and_downloads(cat, lang, with_pdf, with_worksheets))
+        pages.update(catalogue_and_downloads(cat, lang, with_pdf, with_worksheets))
         pages[f"downloads.{lang}.md"] += support_pages.downloads_section(root, lang)
         pages.update(handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = handbook_index(root, cat, pages, lang)
@@ -169,7 +163,7 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
         cards.append({"sector": s, "count": view.count, "lead": _first_sentence_text(intro)})
         pages[f"sectors/{s.key}.{lang}.md"] = jinja.get_template("sector.md.j2").render(
             v=view, sector=s, lang=lang, t=t, intro=Markup(intro),
-            charts=Markup(_charts(cat.in_sector(s.key), cat.vocabulary, lang, s.key, "../../measures/")),
+            charts=Markup(catalogue_charts(cat, cat.in_sector(s.key), lang, s.key, "../../measures/")),
             table=Markup(comparison_table(view.measures, lang, "../../measures/")),
             support_block=Markup(support_block(s.key)),
             has_handbook=both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
@@ -190,57 +184,6 @@ def _first_sentence_text(fragment: str) -> str:
     return _SENTENCE.split(text, maxsplit=1)[0] if text else ""
 
 
-def _catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str], with_worksheets: bool) -> dict[str, str]:
-    jinja, t = env(), translator(lang)
-    up = to_root(1, lang)
-    return {
-        f"measures/index.{lang}.md": jinja.get_template("catalogue.md.j2").render(
-            lang=lang, t=t, facets=_facets(cat, lang), labels_json=Markup(_catalogue_labels(cat, lang)),
-            plan_store=f"{up}assets/javascripts/plan-store.js",
-            total=len(cat.measures),
-            charts=Markup(_charts(cat.measures, cat.vocabulary, lang, "all", "")), data_name=f"{up}downloads/{DATA_BASENAME}-{lang}"),
-        f"downloads.{lang}.md": jinja.get_template("downloads.md.j2").render(
-            lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
-            pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}",
-            worksheets=with_worksheets, workbook=workbook_filename,
-            example=handbook.factsheet_filename(cat.measures[0].id if cat.measures else "BEV-001", lang)),
-    }
-
-
-def _facets(cat: Catalogue, lang: str) -> list[dict]:
-    vocab = cat.vocabulary
-    t = lambda key: label(key, lang)
-    return [
-        {"key": "sector", "label": t("figures.sector"), "values": [(s.key, s.name[lang]) for s in cat.sectors]},
-        {"key": "technique", "label": t("figures.technique"),
-         "values": [(k, value_label("technique", k, lang)) for k in vocab.techniques]},
-        {"key": "complexity", "label": t("figures.complexity"),
-         "values": [(str(i), value_label("complexity", i, lang)) for i in vocab.complexities]},
-        {"key": "cost", "label": t("catalogue.cost_band"), "values": [(k, t(f"cost_band.{k}")) for k, _ in COST_BANDS]},
-        {"key": "payback", "label": t("catalogue.payback_band"), "values": [(k, t(f"payback_band.{k}")) for k, _ in PAYBACK_BANDS]},
-        # What is saved, not how much: percentages of different scopes never meet.
-        {"key": "resource", "label": t("catalogue.resource"),
-         "values": [(k.removesuffix("_pct"), t(f"figures.{k}")) for k in vocab.percent_kinds]},
-        {"key": "savings", "label": t("catalogue.savings_band"),
-         "values": [(k, t(f"savings_band.{k}")) for k, _ in SAVINGS_BANDS]},
-    ]
-
-
-def _catalogue_labels(cat: Catalogue, lang: str) -> str:
-    """Strings the catalogue script needs, in the page's language (JSON, safe inside <script>)."""
-    vocab = cat.vocabulary
-    data = {"shown": label("catalogue.shown", lang), "none": label("catalogue.none", lang),
-            "show_filters": label("catalogue.show_filters", lang), "hide_filters": label("catalogue.hide_filters", lang),
-            "active_filters": label("catalogue.active_filters", lang),
-            "shown_filtered": label("catalogue.shown_filtered", lang),
-            "unavailable": label("search.unavailable", lang),
-            "add": label("planner.add", lang), "added": label("planner.added", lang),
-            "add_named": label("planner.add_named", lang), "added_note": label("planner.added_note", lang),
-            "complexity": {str(i): value_label("complexity", i, lang) for i in vocab.complexities},
-            "technique": {k: value_label("technique", k, lang) for k in vocab.techniques}}
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-
-
 EDITOR_PAGES = ("guides/translations.", "guides/field-reference.", "guides/benchmarks.")
 """Pages for editors, left out of the readers' search index."""
 
@@ -255,9 +198,13 @@ def _glossary_forms(root: Path, lang: str) -> tuple[tuple[str, ...], ...]:
     return tuple(term.forms(lang) for term in handbook.glossary(root))
 
 
-def page_search_keys(root: Path, lang: str, title: str, lead: str, html: str) -> tuple[str, str]:
-    """The hidden search keys of a page (cpkb.text.search_keys): title pairs, then the rest."""
-    return search_keys.search_keys(title, lead, search_keys.plain_text(html), _glossary_forms(root, lang))
+def page_search_keys(root: Path, lang: str, title: str, lead: str, content: str) -> tuple[str, str]:
+    """The hidden search keys of a page (cpkb.text.search_keys): title keys, then the rest.
+
+    MkDocs gives the title and description HTML-escaped ("&quot;"): keys are made from the text."""
+    return search_keys.search_keys(html.unescape(title), html.unescape(lead),
+                                   html.unescape(search_keys.plain_text(content)), _glossary_forms(root, lang),
+                                   search_keys.STOP_WORDS.get(lang, frozenset()))
 
 
 def build_nav(root: Path) -> list:
@@ -305,10 +252,11 @@ _LAST: dict[Path, tuple] = {}
 
 
 def _sources_stamp(root: Path, docs_dir: Path) -> tuple:
-    """What the generated pages depend on: the catalogue, the handbook, our
-    templates and labels (file names and modification times)."""
+    """What the generated pages depend on: the catalogue, the handbook, the
+    recorded benchmarks, our templates and labels (file names and modification times)."""
     package = Path(__file__).parent
-    folders = (root / "measures", root / "handbook", package / "templates", package.parent / "text" / "strings")
+    folders = (root / "measures", root / "handbook", root / "benchmarks", package / "templates",
+               package.parent / "text" / "strings")
     files = [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
     return (str(docs_dir),) + tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files))
 
@@ -318,14 +266,50 @@ def generate_pages(root: Path, docs_dir: Path, edit_base: str | None = None) -> 
 
     Returns the number of files written. static-i18n runs the build once per
     language: when no source changed since the last call in this process,
-    nothing is rendered again.
+    nothing is rendered again. `cpkb build` runs one MkDocs per language at
+    once: the first to take the lock generates; the other then finds a record
+    (.cache/cpkb-pages.json) that the same sources and code gave these very
+    files, untouched since (size and modification time), and renders nothing.
     """
     stamp = _sources_stamp(root, docs_dir)
     if _LAST.get(docs_dir) == stamp:
         return 0
+    with _generation_lock(root):
+        key = _record_key(stamp, edit_base)
+        written = 0 if _generated_before(root, docs_dir, key) else _write_pages(root, docs_dir, edit_base, key)
+    _LAST[docs_dir] = stamp
+    return written
+
+
+@contextmanager
+def _generation_lock(root: Path):
+    import fcntl
+
+    (root / ".cache").mkdir(exist_ok=True)
+    with open(root / ".cache" / "cpkb-pages.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _record_key(stamp: tuple, edit_base: str | None) -> str:
+    """The sources' stamp, the edit links' base and our code (names and times)."""
+    code = sorted((str(p), p.stat().st_mtime_ns) for p in Path(__file__).parents[1].rglob("*.py"))
+    return hashlib.sha256(repr((stamp, edit_base, code)).encode()).hexdigest()
+
+
+def _generated_before(root: Path, docs_dir: Path, key: str) -> bool:
+    try:
+        record = json.loads((root / ".cache" / "cpkb-pages.json").read_text(encoding="utf-8"))
+        return record["key"] == key and all(
+            [(st := (docs_dir / rel).stat()).st_size, st.st_mtime_ns] == seen for rel, seen in record["files"].items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _write_pages(root: Path, docs_dir: Path, edit_base: str | None, key: str) -> int:
     pages = render_pages(root, edit_base)
-    make_web_fonts(docs_dir / "assets" / "fonts")
-    planner.write_planner_data(root, docs_dir)
+    files = list(pages) + [p.relative_to(docs_dir).as_posix() for p in make_web_fonts(docs_dir / "assets" / "fonts")]
+    files += [p.relative_to(docs_dir).as_posix() for p in planner.write_planner_data(root, docs_dir)]
     written = 0
     for rel, text in pages.items():
         path = docs_dir / rel
@@ -339,5 +323,6 @@ def generate_pages(root: Path, docs_dir: Path, edit_base: str | None = None) -> 
         for path in (docs_dir / folder).rglob("*.md"):
             if path not in wanted:
                 path.unlink()
-    _LAST[docs_dir] = stamp
+    record = {"key": key, "files": {rel: [(st := (docs_dir / rel).stat()).st_size, st.st_mtime_ns] for rel in files}}
+    (root / ".cache" / "cpkb-pages.json").write_text(json.dumps(record), encoding="utf-8")
     return written

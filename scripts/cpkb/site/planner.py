@@ -52,13 +52,16 @@ def planner_data_script(root: Path, lang: str) -> str:
             f"window.cpkbPlannerData = {json.dumps(data, ensure_ascii=False, sort_keys=True)};\n")
 
 
-def write_planner_data(root: Path, docs_dir: Path) -> None:
+def write_planner_data(root: Path, docs_dir: Path) -> list[Path]:
     out = docs_dir / "assets" / "generated"
     out.mkdir(parents=True, exist_ok=True)
+    paths = []
     for lang in LANGUAGES:
         path, text = out / f"planner-{lang}.js", planner_data_script(root, lang)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
 
 
 REPORT_CHAPTER = "handbook/general/05-planning-reporting"

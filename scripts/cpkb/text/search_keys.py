@@ -1,14 +1,18 @@
 """Search keys: extra words indexed with a page so that Pagefind ranks the way a
-Vietnamese reader types.
+Vietnamese reader types, and so that the first hit costs one small download.
 
 Pagefind folds diacritics, so the unaccented "bien tan" matches "biến tần", but
 it also matches every scattered "tan" (tân, tấn, tan...) and ranks those pages as
-high as the phrase. So each page also carries *syllable pairs*: its title and
-lead folded to ASCII and each two neighbouring syllables joined ("biến tần cho
-bơm" -> "bientan tancho chobom"). search.js asks for the same pairs first; a
-page that has them has the words in sequence. Glossary terms found on a page
-add their other forms (abbreviations, variant spellings) and their pairs, so
-"VSD", "VFD" and "biến tần" find the same pages.
+high as the phrase. So each page also carries *phrase keys*: from each word of
+its title and lead, that word and the next ones folded to ASCII and joined, at
+most PHRASE_WORDS of them, behind the prefix "zz" ("biến tần cho bơm" ->
+"zzbientanchobom zztanchobom zzchobom zzbom"). search.js turns a query into
+the same keys; Pagefind matches a key by prefix, so "bien tan" finds
+"zzbientanchobom": the words in sequence. A query is one key per PHRASE_WORDS
+words, so it touches one small index chunk per key: every key sorts after every
+real word ("zz..."), in chunks of keys only, whose postings are short. Glossary
+terms found on a page add keys for their other forms (abbreviations, variant
+spellings), so "VSD", "VFD" and "biến tần" find the same pages.
 """
 
 from __future__ import annotations
@@ -32,12 +36,37 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def pairs(text: str) -> list[str]:
-    """Neighbouring folded syllables joined: "lò hơi đốt bã" -> ["lohoi", "hoidot", "dotba"].
+PHRASE_PREFIX = "zz"
+"""Sorts the keys after every real word (no Vietnamese or English word starts so)."""
+PHRASE_WORDS = 4
+"""Words in one key; a longer query is cut into keys of this many (search.js: same)."""
+STOP_WORDS = {
+    "en": frozenset("a an and as at by for from in into of on or the to with".split()),
+    # None for Vietnamese: typed without diacritics, its short words collide
+    # ("cua": của, cua; "o": ở, ô as in ô nhiễm; "nhung": những, nhúng).
+    "vi": frozenset(),
+}
+"""Words a key skips, so that "return condensate boiler" finds "Return condensate
+to the boiler" (search.js gets the same list from the page's cp-config)."""
 
-    search.js builds the same pairs from a query (keep the two in step)."""
-    w = words(text)
-    return [a + b for a, b in zip(w, w[1:])]
+
+def phrase_keys(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
+    """From each word on, that word and up to PHRASE_WORDS - 1 following, joined:
+    "lò hơi đốt bã" -> ["zzlohoidotba", "zzhoidotba", "zzdotba", "zzba"].
+
+    A key never runs across a line break (separate fields). search.js builds a
+    query's keys the same way (keep the two in step)."""
+    keys = []
+    for line in text.splitlines():
+        w = [x for x in words(line) if x not in stop]
+        keys += [PHRASE_PREFIX + "".join(w[i:i + PHRASE_WORDS]) for i in range(len(w))]
+    return keys
+
+
+def query_keys(query: str, stop: frozenset[str] = frozenset()) -> list[str]:
+    """A query's keys: its words in groups of PHRASE_WORDS, each joined (as search.js)."""
+    w = [x for x in words(query) if x not in stop]
+    return [PHRASE_PREFIX + "".join(w[i:i + PHRASE_WORDS]) for i in range(0, len(w), PHRASE_WORDS)]
 
 
 def plain_text(html: str) -> str:
@@ -63,17 +92,17 @@ def synonym_forms(text: str, terms: Iterable[tuple[str, ...]]) -> list[str]:
     return found
 
 
-def search_keys(title: str, lead: str, body: str, terms: Iterable[tuple[str, ...]]) -> tuple[str, str]:
-    """(title keys, other keys): the title's pairs, then the lead's pairs and the
-    synonyms of the glossary terms met in the title, lead or body.
-
-    A one-word synonym ("VSD") is added as a word, a longer one only as its pairs:
-    its single syllables would be more scattered matches, the very noise the
-    pairs are there to outrank."""
-    title_keys = pairs(title)
-    other = pairs(lead)
-    for form in synonym_forms(" ".join((title, lead, body)), terms):
-        other.extend(words(form) if len(words(form)) == 1 else pairs(form))
+def search_keys(title: str, lead: str, body: str, terms: Iterable[tuple[str, ...]],
+                stop: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(title keys, other keys): the phrase keys of the title and of every form of
+    the glossary terms met in the title; then those of the lead and of the forms
+    of the terms met only in the lead or the body (weighted less by the page)."""
+    title_keys = phrase_keys(title, stop)
+    for form in synonym_forms(title, terms):
+        title_keys.extend(phrase_keys(form, stop))
+    other = phrase_keys(lead, stop)
+    for form in synonym_forms(" ".join((lead, body)), terms):
+        other.extend(phrase_keys(form, stop))
     seen = set(title_keys)
     other = [k for k in dict.fromkeys(other) if k not in seen]
     return " ".join(dict.fromkeys(title_keys)), " ".join(other)

@@ -1,5 +1,6 @@
 """`cpkb bench`: how the pipeline scales, on synthetic catalogues of 100,
-1,000 and 10,000 measures, with the results written to the benchmark page.
+1,000 and 10,000 measures, with the results written to the benchmark page
+(what a reader downloads and finds is measured in cpkb.bench.browser).
 
 Synthetic measures are copies of the real ones (so text lengths and both
 languages are realistic) with new ids, sectors and jittered figures, drawn
@@ -25,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from cpkb.source.catalogue import load_catalogue
+from cpkb.source.factors import FACTORS_FILE, FACTORS_SCHEMA
 from cpkb.source.validate import validate_catalogue
 
 SIZES = (100, 1_000, 10_000)
@@ -45,6 +47,10 @@ def make_project(repo: Path, folder: Path, size: int) -> Path:
     for name in ("schema.json", "sectors.yml"):
         shutil.copy2(repo / "measures" / name, project / "measures" / name)
     shutil.copytree(repo / "tests" / "fixtures" / "mini" / "handbook", project / "handbook")
+    # The planner's emission factors: the scripts are copied, so the repository
+    # fallback of cpkb.source.factors would look inside the project.
+    for name in (FACTORS_FILE, FACTORS_SCHEMA):
+        shutil.copy2(repo / name, project / name)
     shutil.copy2(repo / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(repo / "overrides", project / "overrides")
     shutil.copytree(repo / "docs", project / "docs",
@@ -82,7 +88,9 @@ def _folder_size(path: Path) -> int:
 
 
 def _timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KiB) of the child, and its output."""
+    """Wall seconds, peak RSS (KiB) of the child, and its output. The CPU
+    seconds of the child and its children are kept in LAST_CPU_S: on a machine
+    others use too, wall time depends on their load, CPU time much less."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = proc.stdout.read()
@@ -90,7 +98,11 @@ def _timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{output[-3000:]}")
+    LAST_CPU_S[0] = usage.ru_utime + usage.ru_stime
     return time.perf_counter() - start, usage.ru_maxrss, output
+
+
+LAST_CPU_S = [0.0]
 
 
 def bare_build(project: Path, env: dict) -> float:
@@ -114,159 +126,19 @@ def bare_build(project: Path, env: dict) -> float:
     return seconds
 
 
-QUERIES = Path("tests") / "search_queries.yml"
-"""The search-quality set: queries in both languages with the measures they must find."""
-
-
-class _Browser:
-    """The built site served on a loopback port, in Debian's Chromium (None without it)."""
-
-    def __init__(self, site: Path):
-        self.site = site
-
-    def __enter__(self):
-        import functools
-        import http.server
-        import threading
-
-        from playwright.sync_api import sync_playwright
-
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-        handler = functools.partial(Quiet, directory=str(self.site))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.playwright = sync_playwright().start()
-        self.browser = self.playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        return self
-
-    def page(self, width: int = 1280, height: int = 900):
-        # A fresh context: an empty cache, as on a first visit.
-        return self.browser.new_context(viewport={"width": width, "height": height}).new_page()
-
-    def __exit__(self, *exc):
-        self.browser.close()
-        self.playwright.stop()
-        self.server.shutdown()
-
-
-def _type_query(page, query: str, fill: bool = False) -> list[str]:
-    """Type into the header box (already open) and wait until the list answers; result paths."""
-    box = page.locator("#cp-search-input")
-    box.fill("")
-    box.fill(query) if fill else box.press_sequentially(query, delay=20)
-    page.wait_for_function("q => document.getElementById('cp-search-results').dataset.query === q",
-                           arg=query.strip(), timeout=30000)
-    return page.eval_on_selector_all("#cp-search-results a.md-search-result__link",
-                                     "els => els.map(a => new URL(a.href).pathname)")
-
-
-def _first_result_bytes(b: _Browser, query: str) -> int:
-    """Bytes downloaded from /pagefind/ until the first result shows, as a person
-    gets it: click the header box, type. Counted from Chromium's responses: the
-    bundle, the index chunks and filters both searches need, and the first
-    result's fragment (the others load after it is shown)."""
-    page = b.page()
-    page.goto(b.url)
-    sizes: list[tuple[str, int]] = []
-    page.on("response", lambda r: sizes.append((r.url, len(r.body()))) if "/pagefind/" in r.url else None)
-    page.click("#cp-search-input")
-    page.locator("#cp-search-input").press_sequentially(query, delay=20)
-    page.wait_for_selector("#cp-search-results li a", timeout=30000)
-    page.wait_for_timeout(300)
-    fragments = [n for url, n in sizes if "/fragment/" in url]
-    page.context.close()
-    return sum(n for url, n in sizes if "/fragment/" not in url) + (fragments[0] if fragments else 0)
-
-
-def _wire_size(response) -> tuple[int, int]:
-    """(bytes as served here, bytes gzip-compressed as a static host such as
-    GitHub Pages sends text): the local server does not compress."""
-    import gzip
-
-    body = response.body()
-    kind = (response.headers.get("content-type") or "").split(";")[0]
-    text = kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml")
-    return len(body), len(gzip.compress(body, 6)) if text else len(body)
-
-
-def _catalogue_first_view_bytes(b: _Browser, lang: str = "vi") -> tuple[int, int]:
-    """Bytes of the catalogue's first view, empty cache, until the first 30
-    cards are shown and the network is idle: the page, Material's assets, fonts,
-    Pagefind (its worker's requests too, which the page's resource timing
-    does not list) and the cards' fragments. (as served, gzip-compressed)."""
-    page = b.page()
-    sizes: list[tuple[int, int]] = []
-    page.on("response", lambda r: sizes.append(_wire_size(r)) if r.status == 200 else None)
-    page.goto(b.url + ("en/" if lang == "en" else "") + "measures/")
-    page.wait_for_function("document.querySelectorAll('#cp-results li').length > 0", timeout=30000)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(300)
-    page.context.close()
-    return sum(a for a, _ in sizes), sum(g for _, g in sizes)
-
-
-def search_quality(b: _Browser, repo: Path) -> dict:
-    """The share of the quality set with a right measure in the first 3 results,
-    and of measures whose unaccented Vietnamese title finds them in the first 5."""
-    from cpkb.text.search_keys import fold
-
-    queries = yaml.safe_load((repo / QUERIES).read_text(encoding="utf-8"))
-    measure = lambda path: path.rstrip("/").rsplit("/", 1)[-1].upper() if "/measures/" in path else None
-    found = asked = 0
-    missed = []
-    for lang in ("vi", "en"):
-        page = b.page()
-        page.goto(b.url + ("en/" if lang == "en" else ""))
-        page.click("#cp-search-input")
-        for entry in queries[lang]:
-            top = {measure(p) for p in _type_query(page, entry["q"], fill=True)[:3]}
-            asked += 1
-            if top & set(entry["expect"]):
-                found += 1
-            else:
-                missed.append(f"{lang}: {entry['q']}")
-        page.context.close()
-    cat = load_catalogue(repo / "measures", root=repo)
-    page = b.page()
-    page.goto(b.url)
-    page.click("#cp-search-input")
-    titles = sum(m.id in {measure(p) for p in _type_query(page, fold(m.title["vi"]), fill=True)[:5]}
-                 for m in cat.measures)
-    page.context.close()
-    return {"queries": asked, "top3_share": found / asked, "missed": missed,
-            "title_top5_share": titles / len(cat.measures), "measures": len(cat.measures)}
-
-
-def first_result_bytes(site: Path, query: str) -> int | None:
-    """Bytes downloaded from /pagefind/ until the first search result is shown (Chromium)."""
-    if not shutil.which("chromium"):
-        return None
-    with _Browser(site) as b:
-        return _first_result_bytes(b, query)
-
-
 def search_bench(repo: Path, work: Path) -> dict:
     """The real catalogue, built without PDFs: search quality, first-result and
     catalogue first-view bytes (the catalogue budget is stated at this size)."""
+    from cpkb.bench.browser import Browser, search_quality, site_bytes
+
     site = work / "real-site"
     env = _env(repo)
     _timed([sys.executable, "-m", "cpkb", "build", "--no-pdf", "--site-dir", str(site)], repo, env)
     if not shutil.which("chromium"):
         return {}
-    with _Browser(site) as b:
+    with Browser(site) as b:
         out = search_quality(b, repo)
-        out["first_result_kib"] = _first_result_bytes(b, "thu hoi nuoc ngung") / 1024
-        for lang in ("vi", "en"):
-            raw, gz = _catalogue_first_view_bytes(b, lang)
-            suffix = "" if lang == "vi" else "_en"
-            out["catalogue_first_view_kib" + suffix] = raw / 1024
-            out["catalogue_first_view_gzip_kib" + suffix] = gz / 1024
+    out.update(site_bytes(site))
     shutil.rmtree(site, ignore_errors=True)
     return out
 
@@ -280,14 +152,17 @@ def run_size(repo: Path, work: Path, size: int, with_pdf: bool) -> dict:
     result["validate_s"] = time.perf_counter() - start
     assert not report.problems, report.problems[:3]
 
+    load = os.getloadavg()[0]
     seconds, rss, output = _timed([sys.executable, "-m", "cpkb", "build", "--no-pdf"], project, env)
+    result.update(build_cpu_s=LAST_CPU_S[0], load_before=load, load_after=os.getloadavg()[0])
     site = project / "site"
     pages = list(site.rglob("*.html"))
     measure_pages = list(site.glob("measures/*-*/index.html")) + list(site.glob("en/measures/*-*/index.html"))
     steps = dict(re.findall(r"(\w+) ([\d.]+)s", output.split("(", 1)[-1]))
     result.update({
         "build_s": seconds, "build_peak_mib": rss / 1024, "mkdocs_s": float(steps.get("mkdocs", 0)),
-        "pagefind_s": float(steps.get("pagefind", 0)), "pages": len(pages),
+        "pagefind_s": float(steps.get("pagefind", 0)), "catalogue_index_s": float(steps.get("catalogue_index", 0)),
+        "pages": len(pages),
         "per_page_ms": seconds / len(pages) * 1000, "site_mib": _folder_size(site) / 2**20,
         "median_measure_page_kib": statistics.median(p.stat().st_size for p in measure_pages) / 1024,
         "pagefind_mib": _folder_size(site / "pagefind") / 2**20,
@@ -295,9 +170,9 @@ def run_size(repo: Path, work: Path, size: int, with_pdf: bool) -> dict:
     result["bare_s"] = bare_build(project, env)
     result["overhead_ratio"] = result["mkdocs_s"] / result["bare_s"]
     if shutil.which("chromium"):
-        with _Browser(site) as b:
-            result["first_result_kib"] = _first_result_bytes(b, "thu hoi nuoc ngung") / 1024
-            result["catalogue_first_view_kib"] = _catalogue_first_view_bytes(b)[0] / 1024
+        from cpkb.bench.browser import site_bytes
+
+        result.update({k: v for k, v in site_bytes(site).items() if not k.endswith("_en")})
     # PDFs at 10,000 measures would be a 2,000-page sector book; the PDF
     # targets are about 100-measure sector books, so stop at 1,000.
     if with_pdf and size <= 1_000:
