@@ -125,7 +125,8 @@
     const inPlan = () => P.load().items.some((i) => i.id === id);
     const show = () => {
       button.textContent = inPlan() ? labels.added : labels.add;
-      button.setAttribute("aria-label", inPlan() ? `${labels.added}: ${data.meta.title}` : labels.add_named.replace("{title}", data.meta.title));
+      // The visible words first, then which measure (axe: label-content-name-mismatch).
+      button.setAttribute("aria-label", `${inPlan() ? labels.added : labels.add}: ${data.meta.title}`);
     };
     show();
     button.addEventListener("click", () => {

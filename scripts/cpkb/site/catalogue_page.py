@@ -96,7 +96,7 @@ def _catalogue_labels(cat: Catalogue, lang: str) -> str:
             "shown_filtered": label("catalogue.shown_filtered", lang),
             "unavailable": label("search.unavailable", lang), "loading": label("catalogue.loading", lang),
             "add": label("planner.add", lang), "added": label("planner.added", lang),
-            "add_named": label("planner.add_named", lang), "added_note": label("planner.added_note", lang),
+            "added_note": label("planner.added_note", lang),
             "complexity": {str(i): value_label("complexity", i, lang) for i in vocab.complexities},
             "technique": {k: value_label("technique", k, lang) for k in vocab.techniques}}
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
