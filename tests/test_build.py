@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cpkb.source.catalogue import load_catalogue
 from cpkb.source.handbook import book_filename, planned_books
@@ -43,7 +44,8 @@ def test_real_site_has_every_page_pdf_and_no_broken_link(real_site):
 
 def test_a_measure_page_stays_small(real_site):
     sizes = sorted(p.stat().st_size for p in (real_site / "measures").glob("*-*/index.html"))
-    assert sizes[len(sizes) // 2] < 60_000, "measure pages must not carry the whole catalogue"
+    # About 60 KB today: Material's page frame, the figures, calculator, fact-sheet link and support blocks.
+    assert sizes[len(sizes) // 2] < 64_000, "measure pages must not carry the whole catalogue"
 
 
 @pytest.fixture
@@ -112,8 +114,11 @@ def test_both_languages_built_at_once_are_the_bytes_of_one_static_i18n_run(site_
     result = subprocess.run([sys.executable, "-m", "cpkb", "build", "--no-pdf", "--site-dir", str(two)],
                             cwd=site_project, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
+    # cpkb build also writes the forwarding pages of retired ids (measures/moved.yml), which MkDocs knows nothing of.
+    retired = tuple(f"{lang}measures/{e['id'].lower()}/" for e in
+                    yaml.safe_load((site_project / "measures" / "moved.yml").read_text(encoding="utf-8")) for lang in ("", "en/"))
     ours = lambda d: {k: v for k, v in _digest(d).items()
-                      if not k.startswith(("pagefind/", "pagefind-catalogue/", "downloads/")) and k != "404.html"}
+                      if not k.startswith(("pagefind/", "pagefind-catalogue/", "downloads/") + retired) and k != "404.html"}
     a, b = ours(one), ours(two)
     assert a.keys() == b.keys() and "sitemap.xml" in a and "en/measures/bev-001/index.html" in a
     assert [k for k in a if a[k] != b[k]] == []
