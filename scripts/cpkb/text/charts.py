@@ -21,8 +21,10 @@ from cpkb.text.labels import label, value_label
 from cpkb.text.numbers import format_vnd, format_vnd_range, format_years
 
 LEVEL_CLASS = {1: "cp-dot--1", 2: "cp-dot--2", 3: "cp-dot--3"}
-MAX_POINTS = 300
-"""Above this many measures the scatter chart aggregates them into cells."""
+MAX_POINTS = 500
+"""Above this many measures the scatter chart aggregates them into cells. Below it
+every point is a link to its measure; the catalogue's charts load only when
+scrolled to, so a few hundred points cost the first view nothing."""
 SAVING_COLOURS = {"energy_pct": "#b26a00", "water_pct": "#0f5c8a", "materials_pct": "#6a4c93"}
 FALLBACK_COLOUR = "#4d6b5e"
 
