@@ -1,5 +1,5 @@
-"""Build everything into site/: validate, MkDocs (both languages), Pagefind,
-data downloads and PDFs, then swap the result in.
+"""Build everything into site/: validate, the PDFs, MkDocs (both languages),
+Pagefind and the data downloads, then swap the result in.
 
 The build happens in a temporary folder next to site/ and replaces site/
 only when every step succeeded, so a failed build leaves the previous site
@@ -12,6 +12,10 @@ that are then merged in language order: a file both write (the 404 page, the
 theme's assets) is taken from the later language, as when static-i18n builds
 them one after the other in one process, and the sitemap lists both. The
 result is the same bytes (tests/test_build.py compares the two).
+
+The PDFs come first, so that the pages linking them can say how many pages
+and how large they are; a PDF whose content key has not changed since the
+previous build is copied from site/downloads/ rather than laid out again.
 """
 
 from __future__ import annotations
@@ -24,14 +28,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
-from cpkb.site.common import FACTSHEETS_ENV
+from cpkb.site.common import PDF_DIR_ENV
 from cpkb.site.exports import write_exports
 from cpkb.site.language_merge import merge_language_sites
 from cpkb.site.search_bundle import CATALOGUE_BUNDLE, write_record_pages
@@ -188,18 +191,19 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
     env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch(root), NO_MKDOCS_2_WARNING="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root / "scripts"), env.get("PYTHONPATH")]))
     tmp = site_dir.parent / f".site-build-{os.getpid()}"
-    # The PDFs go into a folder of their own (MkDocs empties its site folder):
-    # first the fact sheets, whose sizes the measure pages show, then the books
-    # while MkDocs runs.
+    # The PDFs first, into a folder of their own (MkDocs empties its site folder):
+    # the pages that link them say how many pages and how large they are. Each PDF
+    # whose content key is unchanged is copied from the previous site.
     pdf_dir = site_dir.parent / f".site-build-{os.getpid()}-pdf"
-    env[FACTSHEETS_ENV] = str(pdf_dir / FACTSHEETS_DIR)
+    env[PDF_DIR_ENV] = str(pdf_dir)
     for folder in (tmp, pdf_dir):
         shutil.rmtree(folder, ignore_errors=True)
     try:
         if with_pdf:
             _build_factsheets(root, pdf_dir, site_dir / "downloads", langs, jobs, report, log)
+            _build_books(root, pdf_dir, site_dir / "downloads", langs, jobs, report, log)
         log(f"cpkb: building the site ({len(catalogue.measures)} measures, {', '.join(LANGUAGES)})")
-        _mkdocs_and_books(root, tmp, pdf_dir if with_pdf else None, langs, jobs, env, report, log)
+        _mkdocs(root, tmp, env, report)
         _search_bundles(root, catalogue, tmp, env, report, log)
 
         step = time.perf_counter()
@@ -225,12 +229,10 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
     return report
 
 
-def _mkdocs_and_books(root: Path, tmp: Path, pdf_dir: Path | None, langs: tuple[str, ...], jobs: int | None,
-                      env: dict, report: BuildReport, log) -> None:
-    """MkDocs into `tmp`, one process per language, and at the same time the handbooks
-    into `pdf_dir` (None: no PDFs): MkDocs keeps cores busy that the books then share.
+def _mkdocs(root: Path, tmp: Path, env: dict, report: BuildReport) -> None:
+    """MkDocs into `tmp`, one process per language at the same time.
 
-    Each MkDocs child stops at its first error; the others are then stopped too, and
+    Each MkDocs child stops at its first error; the other is then stopped too, and
     an error both report (the same source errors) is reported once."""
     step = time.perf_counter()
     parts = [tmp / f".{lang}" for lang in LANGUAGES]
@@ -238,12 +240,7 @@ def _mkdocs_and_books(root: Path, tmp: Path, pdf_dir: Path | None, langs: tuple[
     # and --quiet silences them, so broken links would pass unnoticed.
     cmd = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(root / "mkdocs.yml"), "--site-dir"]
     children = [_start(cmd + [str(part)], root, dict(env, CPKB_BUILD_LANGUAGE=lang)) for lang, part in zip(LANGUAGES, parts)]
-    ended: list[float] = []
-    threading.Thread(target=lambda: ([c.wait() for c, _ in children], ended.append(time.perf_counter())),
-                     daemon=True).start()
     try:
-        if pdf_dir is not None:
-            _build_books(root, pdf_dir, langs, jobs, report, log)
         failures = [f for f in (_failure(f"mkdocs build ({lang})", *c) for lang, c in zip(LANGUAGES, children)) if f]
     finally:
         for child, _ in children:
@@ -252,7 +249,7 @@ def _mkdocs_and_books(root: Path, tmp: Path, pdf_dir: Path | None, langs: tuple[
         first_reason = failures[0].split("\n", 1)[-1]
         raise BuildError("\n\n".join([failures[0]] + [f for f in failures[1:] if f.split("\n", 1)[-1] != first_reason]))
     merge_language_sites(parts, tmp, int(env["SOURCE_DATE_EPOCH"]))
-    report.seconds["mkdocs"] = (ended[0] if ended else time.perf_counter()) - step
+    report.seconds["mkdocs"] = time.perf_counter() - step
 
 
 def _search_bundles(root: Path, catalogue, tmp: Path, env: dict, report: BuildReport, log) -> None:
@@ -292,12 +289,16 @@ def _build_factsheets(root: Path, out: Path, previous: Path, langs: tuple[str, .
     report.seconds["factsheets"] = time.perf_counter() - step
 
 
-def _build_books(root: Path, out: Path, langs: tuple[str, ...], jobs: int | None, report: BuildReport, log) -> None:
+def _build_books(root: Path, out: Path, previous: Path, langs: tuple[str, ...], jobs: int | None,
+                 report: BuildReport, log) -> None:
+    """The handbooks into out/, taking every unchanged book from the previous site (`previous`, its downloads/)."""
     from cpkb.pdf.books import build_books
 
     step = time.perf_counter()
-    log("cpkb: building the PDF handbooks (while MkDocs runs)")
-    report.pdfs = build_books(root, out, langs=langs, jobs=jobs)
+    log("cpkb: building the PDF handbooks")
+    report.pdfs = build_books(root, out, langs=langs, jobs=jobs, reuse_from=previous)
+    kept = sum(1 for book in report.pdfs if book.reused)
+    log(f"cpkb: {len(report.pdfs)} PDF handbooks ({len(report.pdfs) - kept} laid out, {kept} unchanged from the previous site)")
     report.seconds["pdf"] = time.perf_counter() - step
 
 

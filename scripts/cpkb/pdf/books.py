@@ -9,6 +9,7 @@ MkDocs import: the site build calls `build_books`.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -40,7 +41,7 @@ class BookResult:
 
 def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
                 books: Sequence[str | None] | None = None, jobs: int | None = None,
-                *, reuse: bool = False) -> list[BookResult]:
+                *, reuse: bool = False, reuse_from: Path | None = None) -> list[BookResult]:
     """Build the PDFs into out_dir, in parallel; return one BookResult per PDF.
 
     books: None means the complete book plus every sector of book.yml; else a
@@ -56,6 +57,8 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     Typst source, assets, fonts and Typst version (see render.content_key), so
     a pull request that touches one sector lays out only the books it changes.
     The keys are kept in out_dir's sidecar file (pdf.keys.KEYS_FILE).
+    reuse_from: another folder of books (the previous site's downloads/) to copy
+    each unchanged book from, checked the same way.
     """
     root, out_dir = Path(root).resolve(), Path(out_dir)
     plans = _plan(root, langs, books)
@@ -65,6 +68,7 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
     by_path: dict[Path, BookResult] = {}
     store, keys = KeyStore(out_dir), {}
+    previous = KeyStore(reuse_from) if reuse_from and Path(reuse_from).resolve() != out_dir.resolve() else None
     # "spawn", not fork: a caller with threads (a test session driving Chromium, an
     # IDE) can hold a lock at fork time, and the forked worker then waits forever.
     spawn = multiprocessing.get_context("spawn")
@@ -75,7 +79,7 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
         for plan in plans:
             source, target = render_book(plan), out_dir / book_filename(plan.sector, plan.lang)
             keys[target.name] = key = content_key(source)
-            if reuse and (pages := store.reusable(target.name, key)) is not None:
+            if (pages := _kept(target, key, store, reuse, previous)) is not None:
                 by_path[target] = BookResult(target, plan.lang, plan.sector, pages, 0.0, reused=True)
                 continue
             work = (source, plan.sector, plan.lang, target)
@@ -93,6 +97,18 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
         _remove_stale(out_dir, set(by_path))
     store.save()
     return [by_path[out_dir / book_filename(p.sector, p.lang)] for p in plans]
+
+
+def _kept(target: Path, key: str, store: KeyStore, reuse: bool, previous: KeyStore | None) -> int | None:
+    """The page count of an unchanged book, kept in place (`reuse`) or copied from the
+    previous build's folder (`previous`) with its entry; None when it must be laid out."""
+    if reuse and (pages := store.reusable(target.name, key)) is not None:
+        return pages
+    if previous is not None and (pages := previous.reusable(target.name, key)) is not None:
+        shutil.copyfile(previous.folder / target.name, target)
+        store.copy_entry(previous, target.name)
+        return pages
+    return None
 
 
 def _remove_stale(out_dir: Path, current: set[Path]) -> None:

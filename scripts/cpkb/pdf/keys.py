@@ -15,8 +15,7 @@ import json
 import os
 from pathlib import Path
 
-KEYS_FILE = ".cpkb-keys.json"
-"""The sidecar file in each folder of PDFs: {file name: {key, sha256, pages}}."""
+from cpkb.source.handbook import PDF_KEYS_FILE as KEYS_FILE  # the site reads it too
 
 
 def file_digest(path: Path) -> str:

@@ -35,7 +35,10 @@ def catalogue_charts(cat: Catalogue, measures: list, lang: str, key: str, measur
             savings_chart(measures, cat.vocabulary, lang, f"chart-{key}-sav"))
 
 
-def catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str], with_worksheets: bool) -> dict[str, str]:
+def catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str], with_worksheets: bool,
+                            book_facts=lambda key, book_lang: "") -> dict[str, str]:
+    """The catalogue page, its charts and the downloads page; book_facts(key, lang) is what
+    a link to a book says of it (pages, size; key None for the complete book)."""
     jinja, t = env(), translator(lang)
     up = to_root(1, lang)
     records = catalogue_records(cat, lang)
@@ -54,6 +57,7 @@ def catalogue_and_downloads(cat: Catalogue, lang: str, with_pdf: set[str], with_
         f"downloads.{lang}.md": jinja.get_template("downloads.md.j2").render(
             lang=lang, t=t, sectors=[s for s in cat.sectors if s.key in with_pdf], root=up,
             pdf=lambda key, book_lang: f"{up}downloads/{pdf_name(key or None, book_lang)}",
+            facts=lambda key, book_lang: book_facts(key or None, book_lang),
             worksheets=with_worksheets, workbook=workbook_filename,
             example=handbook.factsheet_filename(cat.measures[0].id if cat.measures else "BEV-001", lang)),
     }

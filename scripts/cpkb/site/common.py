@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import json
+import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from cpkb import LANGUAGES
 from cpkb.source import handbook
 from cpkb.source.catalogue import Measure
 from cpkb.text.labels import label
+from cpkb.text.numbers import format_count, format_file_size
 from cpkb.text.markdown import escape_markdown_block, escape_markdown_inline
 
 
@@ -22,20 +25,52 @@ def pdf_name(sector: str | None, lang: str) -> str:
     return handbook.book_filename(sector or None, lang)
 
 
-FACTSHEETS_ENV = "CPKB_FACTSHEETS_DIR"
-"""Where `cpkb build` laid out the fact sheets before running MkDocs (the pages show their sizes)."""
+PDF_DIR_ENV = "CPKB_PDF_DIR"
+"""Where `cpkb build` laid out the PDFs (books, and fact sheets in factsheets/) before
+running MkDocs: the pages that link them show their pages and size."""
+
+
+@dataclass(frozen=True)
+class PdfFile:
+    """A PDF the site will publish, as its links describe it."""
+
+    bytes: int
+    pages: int | None
+    """From the folder's sidecar (None if it does not say)."""
+
+
+def published_pdfs(root: Path, subfolder: str = "") -> dict[str, PdfFile]:
+    """The PDFs of one folder of downloads/ (file name -> PdfFile): from the folder
+    `cpkb build` names in CPKB_PDF_DIR, else from the last build's site/downloads/
+    (`mkdocs serve`). A page links a PDF only when it is there."""
+    folder = Path(os.environ.get(PDF_DIR_ENV) or root / "site" / "downloads") / subfolder
+    if not folder.is_dir():
+        return {}
+    try:
+        keys = json.loads((folder / handbook.PDF_KEYS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        keys = {}
+    found = {}
+    for path in sorted(folder.glob("*.pdf")):
+        entry = keys.get(path.name) if isinstance(keys, dict) else None
+        pages = entry.get("pages") if isinstance(entry, dict) else None
+        if path.is_file():
+            found[path.name] = PdfFile(path.stat().st_size, pages if isinstance(pages, int) else None)
+    return found
+
+
+def pdf_facts(pdf: PdfFile | None, lang: str) -> str:
+    """What a link to a PDF says of it, "178 trang, 2,4 MB" / "178 pages, 2.4 MB"
+    ("" for a PDF not laid out: a site built without PDFs)."""
+    if pdf is None:
+        return ""
+    size = format_file_size(pdf.bytes, lang)
+    return size if pdf.pages is None else label("downloads.pdf_facts", lang, pages=format_count(pdf.pages, lang), size=size)
 
 
 def factsheet_sizes(root: Path) -> dict[str, int]:
-    """Bytes of each fact sheet (file name -> size) that the site will publish: the folder
-    `cpkb build` names in CPKB_FACTSHEETS_DIR, else the last build's site/downloads/factsheets/
-    (`mkdocs serve`). A measure page links its fact sheet only when it exists."""
-    import os
-
-    folder = Path(os.environ.get(FACTSHEETS_ENV) or root / "site" / "downloads" / handbook.FACTSHEETS_DIR)
-    if not folder.is_dir():
-        return {}
-    return {p.name: p.stat().st_size for p in folder.glob("*.pdf") if p.is_file()}
+    """Bytes of each fact sheet (file name -> size) that the site will publish."""
+    return {name: f.bytes for name, f in published_pdfs(root, handbook.FACTSHEETS_DIR).items()}
 
 
 def to_root(depth: int, lang: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from cpkb import LANGUAGES
-from cpkb.site.common import edit_base, env, factsheet_sizes, pdf_name, to_root, translator
+from cpkb.site.common import edit_base, env, factsheet_sizes, pdf_facts, pdf_name, published_pdfs, to_root, translator
 from cpkb.site.editor_pages import editor_pages
 from cpkb.site import support_pages
 from cpkb.site.handbook_pages import both_languages, handbook_index, handbook_pages
@@ -118,7 +118,7 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     with_pdf = pdf_sectors(root, cat)
     translations = translation_report(root / "measures", root=root)  # read once, rendered per language
     support = support_pages.load(root, cat)  # raises SourceError listing every problem
-    sheets = factsheet_sizes(root)
+    sheets, books = factsheet_sizes(root), published_pdfs(root)
     with_worksheets = bool((root / "handbook" / "worksheets.yml").exists() and handbook.worksheets(root))
     pages: dict[str, str] = {}
     problems: list = []
@@ -127,10 +127,11 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
             pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(
                 cat, m, lang, edit_base, support_pages.measure_block(cat, support, m, lang),
                 sheets.get(handbook.factsheet_filename(m.id, lang)))
-        pages.update(_sector_pages(root, cat, lang, with_pdf, problems,
+        book_facts = lambda key, book_lang=lang: pdf_facts(books.get(pdf_name(key, book_lang)), lang)
+        pages.update(_sector_pages(root, cat, lang, with_pdf, problems, book_facts,
                                    lambda key: support_pages.sector_block(cat, support, key, lang)))
         pages.update(support_pages.render_support_pages(root, cat, support, lang))
-        pages.update(catalogue_and_downloads(cat, lang, with_pdf, with_worksheets))
+        pages.update(catalogue_and_downloads(cat, lang, with_pdf, with_worksheets, book_facts))
         pages[f"downloads.{lang}.md"] += support_pages.downloads_section(root, lang)
         pages.update(handbook_pages(root, cat, lang, glossary, problems))
         pages[f"handbook/index.{lang}.md"] = handbook_index(root, cat, pages, lang)
@@ -143,9 +144,10 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
 
 
 def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list,
-                  support_block=lambda key: "") -> dict[str, str]:
+                  book_facts=lambda key: "", support_block=lambda key: "") -> dict[str, str]:
     """One page per sector (introduction from its handbook, measures by stage,
-    charts, comparison table, PDF link) and the sector index (one card per sector)."""
+    charts, comparison table, PDF link) and the sector index (one card per sector).
+    book_facts(sector key): what the link to its book says of it (pages, size)."""
     jinja, t = env(), translator(lang)
     # A sector page is /sectors/<key>/: a measure is ../../measures/<slug>/.
     href = lambda mid: f"../../measures/{cat.by_id[mid].slug}/" if mid in cat.by_id else None
@@ -167,9 +169,10 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
             table=Markup(comparison_table(view.measures, lang, "../../measures/")),
             support_block=Markup(support_block(s.key)),
             has_handbook=both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
-            pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None)
+            pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None,
+            pdf_facts=book_facts(s.key))
     pages[f"sectors/index.{lang}.md"] = jinja.get_template("sectors_index.md.j2").render(
-        lang=lang, t=t, cards=cards, with_pdf=with_pdf,
+        lang=lang, t=t, cards=cards, with_pdf=with_pdf, facts=book_facts,
         pdf=lambda key: f"{to_root(1, lang)}downloads/{pdf_name(key, lang)}")
     return pages
 

@@ -41,6 +41,10 @@ def factsheet_filename(measure_id: str, lang: str) -> str:
 FACTSHEETS_DIR = "factsheets"
 """The folder of downloads/ that holds the fact sheets."""
 
+PDF_KEYS_FILE = ".cpkb-keys.json"
+"""The sidecar beside each folder of PDFs (written by cpkb.pdf.keys): {file name:
+{key, sha256, pages}}; the site reads the page counts from it."""
+
 
 @dataclass(frozen=True)
 class SectorEntry:

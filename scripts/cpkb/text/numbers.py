@@ -91,6 +91,13 @@ def format_count(n: int, lang: str) -> str:
     return format_decimal(n, locale=lang)
 
 
+def format_file_size(n_bytes: int, lang: str) -> str:
+    """A download's size as a reader judges it: "850 KB", "2,4 MB" / "2.4 MB" (1 KB = 1,024 bytes)."""
+    if n_bytes < 1024 * 1024:
+        return f"{format_decimal(max(1, round(n_bytes / 1024)), locale=lang)} KB"
+    return f"{format_decimal(n_bytes / 1024 / 1024, format='#,##0.0', locale=lang)} MB"
+
+
 _VI_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
 _VI_MODIFIERS = {"\u0306", "\u0302", "\u031b"}          # breve, circumflex, horn: new letters
 _VI_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
