@@ -79,6 +79,9 @@ def make_project(repo: Path, folder: Path, size: int) -> Path:
         folder_ = project / "measures" / sector.key
         folder_.mkdir(exist_ok=True)
         text = "# yaml-language-server: $schema=../schema.json\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        # A link in the copied text names a real measure: point it at the first synthetic
+        # measure of that sector, which exists once there are as many measures as sectors.
+        text = re.sub(r"measure:([A-Z]+)-\d{3}", r"measure:\1-001", text)
         (folder_ / f"{data['id']}.yml").write_text(text, encoding="utf-8")
     return project
 
