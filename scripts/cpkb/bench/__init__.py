@@ -112,6 +112,7 @@ def bare_build(project: Path, env: dict) -> float:
     """mkdocs-material alone on the same generated Markdown, with the same
     Markdown extensions: no hooks, no i18n, no page generation, no Pagefind.
     The difference to our MkDocs time is the cost of our layer."""
+    from cpkb.text.flowchart import format_flow
     from cpkb.text.markdown import EXTENSIONS
 
     config = project / "mkdocs-bare.yml"
@@ -123,7 +124,7 @@ def bare_build(project: Path, env: dict) -> float:
     # the flow fence needs its formatter; YAML's python tag cannot be written by safe_dump
     config.write_text(config.read_text(encoding="utf-8").replace(
         "- pymdownx.superfences", "- pymdownx.superfences:\n    custom_fences:\n    - name: flow\n      class: cp-flow\n"
-        "      format: !!python/name:cpkb.flowchart.format_flow"), encoding="utf-8")
+        f"      format: !!python/name:{format_flow.__module__}.format_flow"), encoding="utf-8")
     seconds, _, _ = _timed([sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d",
                             str(project / "site-bare")], project, env)
     return seconds
