@@ -14,7 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from cpkb import __version__
-from cpkb.pdf.markup import Context, _blocks, _find, escape, html_to_typst, label as typst_label, parse_html, string
+from cpkb.pdf.htmltree import _find, parse_html
+from cpkb.pdf.markup import Context, _blocks, escape, html_to_typst, label as typst_label, string
 from cpkb.source.catalogue import Sector
 from cpkb.text.labels import label
 from cpkb.text.markdown import MEASURE_LINK
