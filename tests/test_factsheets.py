@@ -20,7 +20,7 @@ from cpkb import LANGUAGES
 from cpkb.pdf.factsheet import factsheet_view, render_factsheet
 from cpkb.pdf.factsheets import build_factsheets
 from cpkb.pdf.keys import KEYS_FILE
-from cpkb.pdf.markup import parse_html, _find
+from cpkb.pdf.htmltree import parse_html, _find
 from cpkb.source.catalogue import load_catalogue
 from cpkb.source.problems import SourceError
 from cpkb.text.labels import label

@@ -156,6 +156,19 @@ def run_size(repo: Path, work: Path, size: int, with_pdf: bool) -> dict:
     result["validate_s"] = time.perf_counter() - start
     assert not report.problems, report.problems[:3]
 
+    result.update(_site_build(project, env))
+    # PDFs at 10,000 measures would be a 2,000-page sector book; the PDF
+    # targets are about 100-measure sector books, so stop at 1,000.
+    if with_pdf and size <= 1_000:
+        result.update(_pdf_builds(project, env))
+    shutil.rmtree(project, ignore_errors=True)
+    return result
+
+
+def _site_build(project: Path, env: dict) -> dict:
+    """`cpkb build --no-pdf` of the project: its time and memory, its steps, the pages
+    and their sizes, and mkdocs-material alone on the same pages (bare_build)."""
+    result: dict = {}
     load = os.getloadavg()[0]
     seconds, rss, output = _timed([sys.executable, "-m", "cpkb", "build", "--no-pdf"], project, env)
     result.update(build_cpu_s=LAST_CPU_S[0], load_before=load, load_after=os.getloadavg()[0])
@@ -177,25 +190,29 @@ def run_size(repo: Path, work: Path, size: int, with_pdf: bool) -> dict:
         from cpkb.bench.browser import site_bytes
 
         result.update({k: v for k, v in site_bytes(site).items() if not k.endswith("_en")})
-    # PDFs at 10,000 measures would be a 2,000-page sector book; the PDF
-    # targets are about 100-measure sector books, so stop at 1,000.
-    if with_pdf and size <= 1_000:
-        cat = load_catalogue(project / "measures", root=project)
-        sector = cat.sectors[0].key
-        secs, rss, _ = _timed([sys.executable, "-m", "cpkb", "pdf", "--book", sector, "--lang", "vi", "--jobs", "1",
-                               "--out", str(project / "pdf")], project, env)
-        from pypdf import PdfReader
-
-        pdf_pages = len(PdfReader(project / "pdf" / f"cp-handbook-{sector}-vi.pdf").pages)
-        result.update({"sector_pdf_measures": len(cat.in_sector(sector)), "sector_pdf_s": secs,
-                       "sector_pdf_pages": pdf_pages, "sector_pdf_pps": pdf_pages / secs, "sector_pdf_peak_mib": rss / 1024})
-        secs, rss, _ = _timed([sys.executable, "-m", "cpkb", "pdf", "--book", "complete", "--lang", "vi", "--jobs", "1",
-                               "--out", str(project / "pdf")], project, env)
-        pdf_pages = len(PdfReader(project / "pdf" / "cp-handbook-vi.pdf").pages)
-        result.update({"complete_pdf_s": secs, "complete_pdf_pages": pdf_pages,
-                       "complete_pdf_pps": pdf_pages / secs, "complete_pdf_peak_mib": rss / 1024})
-    shutil.rmtree(project, ignore_errors=True)
     return result
+
+
+def _pdf_builds(project: Path, env: dict) -> dict:
+    """`cpkb pdf` of the first sector's book and of the complete book (Vietnamese, one job)."""
+    cat = load_catalogue(project / "measures", root=project)
+    sector = cat.sectors[0].key
+    secs, pdf_pages, rss = _pdf_build(project, env, sector, f"cp-handbook-{sector}-vi.pdf")
+    result = {"sector_pdf_measures": len(cat.in_sector(sector)), "sector_pdf_s": secs,
+              "sector_pdf_pages": pdf_pages, "sector_pdf_pps": pdf_pages / secs, "sector_pdf_peak_mib": rss / 1024}
+    secs, pdf_pages, rss = _pdf_build(project, env, "complete", "cp-handbook-vi.pdf")
+    result.update({"complete_pdf_s": secs, "complete_pdf_pages": pdf_pages,
+                   "complete_pdf_pps": pdf_pages / secs, "complete_pdf_peak_mib": rss / 1024})
+    return result
+
+
+def _pdf_build(project: Path, env: dict, book: str, filename: str) -> tuple[float, int, int]:
+    """One Vietnamese book laid out in one job: wall seconds, pages and peak RSS (KiB)."""
+    from pypdf import PdfReader
+
+    secs, rss, _ = _timed([sys.executable, "-m", "cpkb", "pdf", "--book", book, "--lang", "vi", "--jobs", "1",
+                           "--out", str(project / "pdf")], project, env)
+    return secs, len(PdfReader(project / "pdf" / filename).pages), rss
 
 
 def machine() -> dict:

@@ -11,28 +11,25 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
-from cpkb import __version__
-from cpkb.pdf.markup import Context, _blocks, _find, escape, html_to_typst, label as typst_label, parse_html, string
+from cpkb.pdf.htmltree import _find, parse_html
+from cpkb.pdf.markup import Context, _blocks, escape, html_to_typst, label as typst_label, string
 from cpkb.source.catalogue import Sector
 from cpkb.text.labels import label
 from cpkb.text.markdown import MEASURE_LINK
-from cpkb.text.numbers import format_day
 from cpkb.view import ChapterView, MeasureView, chapter_view, measure_view
 
 from cpkb.pdf.annex import SupportAnnex
 from cpkb.pdf.backmatter import BackMatter, column_weights  # noqa: F401 (column_weights: part of the interface)
+from cpkb.pdf.frontmatter import FrontMatter
 from cpkb.pdf.plan import (WORKSHEETS_BOOK, BookPlan, BookSource, book_measures, book_sectors,  # noqa: F401
                            check_measure_links, measure_url, plan_books, referenced_measures, site_url,
                            source_date)
 
-TEMPLATES = Path(__file__).parent / "templates"
-
 
 # --- the document ----------------------------------------------------------
 
-class _Book(BackMatter, SupportAnnex):
+class _Book(FrontMatter, BackMatter, SupportAnnex):
     """Writes one book's Typst text; keeps the anchors and index entries as it goes."""
 
     def __init__(self, plan: BookPlan):
@@ -60,77 +57,6 @@ class _Book(BackMatter, SupportAnnex):
 
     def emit(self, *parts: str) -> None:
         self.out.extend(parts)
-
-    # -- front matter --
-
-    def preamble(self) -> None:
-        plan, lang = self.plan, self.lang
-        spec = plan.sources.spec
-        stamp = source_date(spec.date)
-        before, _, rest = label("pdf.page_of", lang).partition("{page}")
-        middle, _, after = rest.partition("{pages}")
-        title = f"{plan.title()} – {plan.scope()}"
-        keywords = ", ".join(string(k.strip()) for k in label("pdf.keywords", lang).split(","))
-        self.emit(
-            (TEMPLATES / "book.typ").read_text(encoding="utf-8"), "\n",
-            f"#set document(title: {string(title)}, author: {string(label('site.name', lang))}, "
-            f"description: {string(label('pdf.subject', lang, scope=plan.scope()))}, "
-            f"keywords: ({keywords},), "
-            f"date: datetime(year: {stamp.year}, month: {stamp.month}, day: {stamp.day}, "
-            f"hour: {stamp.hour}, minute: {stamp.minute}, second: {stamp.second}))\n",
-            f"#set text(lang: {string(lang)})\n",
-            f"#cp-page-abbr.update([{self.L('pdf.page_abbr')}])\n",
-            f"#show: cp-setup.with(head: [{escape(plan.title())} · {escape(plan.scope())}], "
-            f"page-of: (p, n) => [{escape(before)}#p{escape(middle)}#n{escape(after)}])\n\n",
-        )
-
-    def cover(self) -> None:
-        plan, lang, spec = self.plan, self.lang, self.plan.sources.spec
-        sector = plan.sector_obj
-        subtitle = spec.subtitle[lang] if spec.subtitle else ""
-        vsic = f"#text(size: 10pt)[{self.L('sector.vsic')}: {escape(sector.vsic)}]\n\n" if sector and sector.vsic else ""
-        self.emit(
-            "#page(header: none, footer: none, margin: (x: 25mm, top: 35mm, bottom: 25mm))[\n",
-            f"#text(size: 11pt, fill: cp-accent, weight: \"bold\")[{self.L('site.name')}]\n",
-            "#line(length: 100%, stroke: 1.5pt + cp-accent)\n#v(18mm)\n",
-            f"#block(text(size: 26pt, weight: \"bold\", fill: cp-accent, hyphenate: false)[{escape(plan.title())}])\n",
-            f"#block(text(size: 13pt)[{escape(subtitle)}])\n#v(10mm)\n" if subtitle else "#v(10mm)\n",
-            f"#block(text(size: 18pt, weight: \"bold\")[{escape(plan.scope())}])\n\n{vsic}",
-            "#v(1fr)\n",
-            f"#grid(columns: (auto, 1fr), column-gutter: 12pt, row-gutter: 6pt,\n"
-            f"  [{self.L('pdf.language')}], [{self.L('pdf.language_name')}],\n"
-            f"  [{self.L('pdf.edition')}], [{escape(spec.edition)}],\n"
-            f"  [{self.L('pdf.date')}], [{escape(format_day(spec.date, lang))}])\n",
-            f"#v(8mm)\n#text(size: 8.5pt, fill: cp-muted)[{self.L('pdf.cover_note')}]\n]\n\n",
-        )
-
-    def colophon(self) -> None:
-        plan, lang, spec = self.plan, self.lang, self.plan.sources.spec
-        date = format_day(spec.date, lang)
-        url = site_url()
-        title = f"{plan.title()} – {plan.scope()}"
-        cite = label("pdf.colophon_cite_text", lang, title=title, edition=spec.edition, date=date,
-                     url=url or label("site.name", lang))
-        rows = [
-            (label("pdf.colophon_title", lang), title),
-            (label("pdf.edition", lang), label("pdf.colophon_edition_text", lang, edition=spec.edition,
-                                                date=date, version=__version__)),
-            (label("pdf.colophon_publisher", lang), label("pdf.colophon_publisher_text", lang)),
-            (label("pdf.colophon_licence", lang), label("pdf.colophon_licence_text", lang)),
-            (label("pdf.colophon_site", lang), url or label("pdf.colophon_no_site", lang)),
-            (label("pdf.colophon_cite", lang), cite),
-        ]
-        cells = ",\n  ".join(f"strong[{escape(k)}], [{escape(v)}]" for k, v in rows)
-        self.emit(
-            "#page(header: none, footer: none)[\n#v(1fr)\n#set text(size: 8.5pt)\n#set par(justify: false)\n",
-            f"#block(below: 10pt, text(size: 11pt, weight: \"bold\", fill: cp-accent)[{self.L('pdf.colophon')}])\n",
-            f"#grid(columns: (auto, 1fr), column-gutter: 12pt, row-gutter: 8pt,\n  {cells})\n",
-            f"#v(8pt)\n#block(inset: 6pt, stroke: cp-rule)[{self.L('pdf.colophon_disclaimer')}]\n]\n\n",
-        )
-
-    def contents(self) -> None:
-        self.emit(f"#heading(level: 1, outlined: false, bookmarked: true)[{self.L('pdf.contents')}] <contents>\n",
-                  "#outline(title: none, depth: 2, indent: 1.2em)\n\n")
 
     # -- divisions --
 
@@ -233,24 +159,33 @@ class _Book(BackMatter, SupportAnnex):
         part("measure.environmental_benefits", self.fragment(v.environmental_benefits, ctx))
         part("measure.applicability", self.fragment(v.applicability, ctx))
         if v.related:
-            items = []
-            for r in v.related:
-                target = f"measure-{r.id.lower()}" if f"measure-{r.id.lower()}" in self.anchors else f"measure-ref-{r.id.lower()}"
-                text = f"{escape(r.id)} {escape(r.title)}"
-                items.append(f"[#cp-xref(<{target}>)[{text}]]" if target in self.anchors else f"[{text}]")
-            part("measure.related", f"#list({', '.join(items)})\n")
+            part("measure.related", self._related_list(v))
+        part("measure.sources", self._sources_list(v))
+        plain = " ".join([v.title, v.summary, _text_of(v.description), _text_of(v.environmental_benefits),
+                          _text_of(v.applicability)])
+        self.sections.append((anchor, plain))
+        del lang
+
+    def _related_list(self, v: MeasureView) -> str:
+        """The related measures, each a link where the book has it (printed or referenced)."""
+        items = []
+        for r in v.related:
+            target = f"measure-{r.id.lower()}" if f"measure-{r.id.lower()}" in self.anchors else f"measure-ref-{r.id.lower()}"
+            text = f"{escape(r.id)} {escape(r.title)}"
+            items.append(f"[#cp-xref(<{target}>)[{text}]]" if target in self.anchors else f"[{text}]")
+        return f"#list({', '.join(items)})\n"
+
+    def _sources_list(self, v: MeasureView) -> str:
+        """The measure's sources, numbered, and who reviewed it when."""
+        L = self.L
         sources = []
         for s in v.sources:
             pages = f", {L('measure.pages')} {escape(str(s.pages))}" if getattr(s, "pages", None) else ""
             url = f" #link({string(s.url)})[{escape(s.url)}]" if getattr(s, "url", None) else ""
             sources.append(f"[{escape(s.publisher)} ({escape(str(s.year))}). #emph[{escape(s.title)}]{pages}.{url}]")
         by = f" ({L('measure.reviewer')}: {v.measure.reviewer})" if v.measure.reviewer else ""
-        part("measure.sources", f"#set text(size: 8.5pt)\n#enum({', '.join(sources)})\n"
-                                f"#text(size: 8pt, fill: cp-muted)[{L('measure.reviewed')}: {escape(v.reviewed + by)}]\n")
-        plain = " ".join([v.title, v.summary, _text_of(v.description), _text_of(v.environmental_benefits),
-                          _text_of(v.applicability)])
-        self.sections.append((anchor, plain))
-        del lang
+        return (f"#set text(size: 8.5pt)\n#enum({', '.join(sources)})\n"
+                f"#text(size: 8pt, fill: cp-muted)[{L('measure.reviewed')}: {escape(v.reviewed + by)}]\n")
 
     def referenced_list(self) -> None:
         if not self.referenced:

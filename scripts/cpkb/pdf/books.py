@@ -66,9 +66,24 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     # The complete books are the longest: start them first so the pool ends evenly.
     plans.sort(key=lambda p: (p.sector is not None, p.sector == WORKSHEETS_BOOK, p.sector or "", p.lang))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
-    by_path: dict[Path, BookResult] = {}
-    store, keys = KeyStore(out_dir), {}
+    store = KeyStore(out_dir)
     previous = KeyStore(reuse_from) if reuse_from and Path(reuse_from).resolve() != out_dir.resolve() else None
+    by_path, keys = _lay_out(plans, out_dir, jobs, store, reuse, previous)
+    for path, result in by_path.items():
+        if not result.reused:
+            store.record(path.name, keys[path.name], result.pages)
+    if books is None and set(langs) == set(LANGUAGES):
+        _remove_stale(out_dir, set(by_path))
+    store.save()
+    return [by_path[out_dir / book_filename(p.sector, p.lang)] for p in plans]
+
+
+def _lay_out(plans: list[BookPlan], out_dir: Path, jobs: int, store: KeyStore, reuse: bool,
+             previous: KeyStore | None) -> tuple[dict[Path, BookResult], dict[str, str]]:
+    """Make each book's Typst source and lay out those not kept, in `jobs` processes;
+    return the results by path and the content key of each file name."""
+    by_path: dict[Path, BookResult] = {}
+    keys: dict[str, str] = {}
     # "spawn", not fork: a caller with threads (a test session driving Chromium, an
     # IDE) can hold a lock at fork time, and the forked worker then waits forever.
     spawn = multiprocessing.get_context("spawn")
@@ -90,13 +105,7 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
         for future in pending:
             result = future.result()
             by_path[result.path] = result
-    for path, result in by_path.items():
-        if not result.reused:
-            store.record(path.name, keys[path.name], result.pages)
-    if books is None and set(langs) == set(LANGUAGES):
-        _remove_stale(out_dir, set(by_path))
-    store.save()
-    return [by_path[out_dir / book_filename(p.sector, p.lang)] for p in plans]
+    return by_path, keys
 
 
 def _kept(target: Path, key: str, store: KeyStore, reuse: bool, previous: KeyStore | None) -> int | None:

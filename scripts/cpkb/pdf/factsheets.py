@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from cpkb import LANGUAGES
 from cpkb.pdf.factsheet import factsheet_name, render_factsheet
@@ -90,16 +90,26 @@ def build_factsheets(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES
         store.record(name, keys[name], pages)
         done[name] = SheetResult(out_dir / name, mid, lang, pages, False)
     if set(langs) == set(LANGUAGES):
-        for path in out_dir.glob("*.pdf"):
-            if path.name not in done:
-                path.unlink()
+        _remove_stale(out_dir, done)
     store.save()
-    too_long = [s for s in done.values() if s.pages != 1]
+    _check_one_page(done.values())
+    order = [factsheet_name(m.id, lang) for m in cat.measures for lang in langs]
+    return SheetRun([done[name] for name in order], time.perf_counter() - start)
+
+
+def _remove_stale(out_dir: Path, done: dict[str, SheetResult]) -> None:
+    """Drop the sheets of measures no longer in the catalogue."""
+    for path in out_dir.glob("*.pdf"):
+        if path.name not in done:
+            path.unlink()
+
+
+def _check_one_page(sheets: Iterable[SheetResult]) -> None:
+    """Raise SourceError naming every sheet that does not fit on one page."""
+    too_long = [s for s in sheets if s.pages != 1]
     if too_long:
         raise SourceError([Problem(f"{s.measure_id} ({s.lang})", 1, 1, "", f"the fact sheet has {s.pages} pages, not one",
                                    "shorten the summary, benefits or applicability of this measure") for s in too_long])
-    order = [factsheet_name(m.id, lang) for m in cat.measures for lang in langs]
-    return SheetRun([done[name] for name in order], time.perf_counter() - start)
 
 
 def _lay_out(todo: list, out_dir: Path, jobs: int | None) -> list[tuple[str, str, str, int]]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from xml.sax.saxutils import escape as xml_escape, quoteattr
+
+from cpkb.pdf.htmltree import Node, _find, parse_html, serialize_svg
 
 _SPECIAL = re.compile(r"([\\#*_$@<>\[\]`=\-+/~.:'\"{}()|^%&;,!?])")
 _SPACE = re.compile(r"\s+")
@@ -55,73 +55,6 @@ def label(ident: str) -> str:
     return f"{safe}-{hashlib.sha256(ident.encode()).hexdigest()[:10]}"
 
 
-# --- the HTML tree ---------------------------------------------------------
-
-_VOID = {"br", "hr", "img", "input", "col", "wbr"}
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list = field(default_factory=list)   # Node or str
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-
-class _Builder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("root")
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: (v or "") for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, {k: (v or "") for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse_html(html: str) -> Node:
-    builder = _Builder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
-def serialize_svg(node: Node) -> str:
-    """An <svg> subtree back to XML (for an image file Typst reads)."""
-    def out(n) -> str:
-        if isinstance(n, str):
-            return xml_escape(n)
-        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in n.attrs.items())
-        inner = "".join(out(c) for c in n.children)
-        return f"<{n.tag}{attrs}>{inner}</{n.tag}>"
-    # html.parser lower-cases attribute names; SVG needs a few in camel case.
-    text = out(node)
-    for name in ("viewBox", "markerWidth", "markerHeight", "refX", "refY", "preserveAspectRatio"):
-        text = text.replace(f" {name.lower()}=", f" {name}=")
-    if "xmlns=" not in text[:200]:
-        text = text.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
-    return text
-
-
 # --- HTML → Typst ----------------------------------------------------------
 
 @dataclass
@@ -152,16 +85,6 @@ def html_to_typst(html: str, ctx: Context) -> str:
     for h in _find(root, lambda n: n.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and n.attrs.get("id")):
         ctx.anchors.add(ctx.scope + h.attrs["id"])
     return _blocks(root.children, ctx).strip() + "\n"
-
-
-def _find(node: Node, pred) -> list[Node]:
-    found = []
-    for c in node.children:
-        if isinstance(c, Node):
-            if pred(c):
-                found.append(c)
-            found.extend(_find(c, pred))
-    return found
 
 
 _BLOCK = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "pre", "blockquote", "div",

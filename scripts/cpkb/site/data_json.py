@@ -86,50 +86,62 @@ def _measure(cat: Catalogue, m: Measure, lang: str, url: str) -> dict:
     }
 
 
+# The parts of the download's schema that do not depend on the catalogue.
+TEXT, MAYBE_TEXT = {"type": "string"}, {"type": ["string", "null"]}
+RANGE = {"type": "object", "required": ["min", "max"], "properties": {"min": {"type": "number"},
+                                                                   "max": {"type": "number"}}}
+NULLABLE_RANGE = {"oneOf": [{"type": "null"}, RANGE]}
+SOURCE = {"type": "object", "required": ["title", "publisher"],
+          "properties": {"title": TEXT, "publisher": TEXT, "year": {"type": ["integer", "null"]},
+                         "url": MAYBE_TEXT, "pages": MAYBE_TEXT, "accessed": MAYBE_TEXT}}
+
+
 def file_schema(cat: Catalogue) -> dict:
     """JSON Schema (2020-12) of the download, with the enumerations of this catalogue."""
-    rng = {"type": "object", "required": ["min", "max"], "properties": {"min": {"type": "number"},
-                                                                     "max": {"type": "number"}}}
-    nullable_range = {"oneOf": [{"type": "null"}, rng]}
-    text, maybe_text = {"type": "string"}, {"type": ["string", "null"]}
-    vocab = cat.vocabulary
-    saving = {"type": "object", "required": ["min", "max", "scope", "label"],
-              "properties": {"min": {"type": "number"}, "max": {"type": "number"},
-                             "scope": {"enum": [*vocab.scopes, None]}, "scope_label": maybe_text, "label": text}}
-    source = {"type": "object", "required": ["title", "publisher"],
-              "properties": {"title": text, "publisher": text, "year": {"type": ["integer", "null"]},
-                             "url": maybe_text, "pages": maybe_text, "accessed": maybe_text}}
-    measure = {
-        "type": "object",
-        "required": ["id", "url", "sector", "technique", "complexity", "title", "investment_vnd", "payback_years",
-                     "sources", "reviewed"],
-        "properties": {
-            "id": {"type": "string", "pattern": "^[A-Z]{2,5}-[0-9]{3,4}$"}, "url": text,
-            "sector": {"type": "object", "properties": {"key": {"enum": [s.key for s in cat.sectors]}, "name": text,
-                                                         "vsic": {"type": "array", "items": text}}},
-            "process_stage": text,
-            "technique": {"type": "object", "properties": {"key": {"enum": list(vocab.techniques)}, "name": text}},
-            "complexity": {"type": "object", "properties": {"level": {"enum": list(vocab.complexities)},
-                                                             "name": text}},
-            "title": text, "summary": text, "description": text, "environmental_benefits": text,
-            "applicability": text, "investment_vnd": rng,
-            "savings": {"type": "object", "propertyNames": {"enum": list(vocab.percent_kinds)},
-                        "additionalProperties": saving},
-            "savings_basis": maybe_text, "money_vnd_per_year": nullable_range, "payback_years": rng,
-            "figure_basis": {"type": "object", "properties": {"key": {"enum": list(vocab.figure_bases)},
-                                                               "name": text}},
-            "figure_note": maybe_text, "related": {"type": "array", "items": text},
-            "sources": {"type": "array", "minItems": 1, "items": source},
-            "reviewed": {"type": "string", "format": "date"},
-        },
-    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "CP Handbook: catalogue of cleaner-production measures (download)",
         "type": "object",
         "required": ["format_version", "language", "count", "measures"],
-        "properties": {"format_version": {"const": FORMAT_VERSION}, "generator": text,
+        "properties": {"format_version": {"const": FORMAT_VERSION}, "generator": TEXT,
                        "generated": {"type": "string", "format": "date"}, "language": {"enum": ["vi", "en"]},
-                       "site_url": maybe_text, "count": {"type": "integer"},
-                       "measures": {"type": "array", "items": measure}},
+                       "site_url": MAYBE_TEXT, "count": {"type": "integer"},
+                       "measures": {"type": "array", "items": _measure_schema(cat)}},
     }
+
+
+def _measure_schema(cat: Catalogue) -> dict:
+    """One measure of the download: its codes are enumerations of this catalogue."""
+    vocab = cat.vocabulary
+    return {
+        "type": "object",
+        "required": ["id", "url", "sector", "technique", "complexity", "title", "investment_vnd", "payback_years",
+                     "sources", "reviewed"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^[A-Z]{2,5}-[0-9]{3,4}$"}, "url": TEXT,
+            "sector": {"type": "object", "properties": {"key": {"enum": [s.key for s in cat.sectors]}, "name": TEXT,
+                                                         "vsic": {"type": "array", "items": TEXT}}},
+            "process_stage": TEXT,
+            "technique": {"type": "object", "properties": {"key": {"enum": list(vocab.techniques)}, "name": TEXT}},
+            "complexity": {"type": "object", "properties": {"level": {"enum": list(vocab.complexities)},
+                                                             "name": TEXT}},
+            "title": TEXT, "summary": TEXT, "description": TEXT, "environmental_benefits": TEXT,
+            "applicability": TEXT, "investment_vnd": RANGE,
+            "savings": {"type": "object", "propertyNames": {"enum": list(vocab.percent_kinds)},
+                        "additionalProperties": _saving_schema(cat)},
+            "savings_basis": MAYBE_TEXT, "money_vnd_per_year": NULLABLE_RANGE, "payback_years": RANGE,
+            "figure_basis": {"type": "object", "properties": {"key": {"enum": list(vocab.figure_bases)},
+                                                               "name": TEXT}},
+            "figure_note": MAYBE_TEXT, "related": {"type": "array", "items": TEXT},
+            "sources": {"type": "array", "minItems": 1, "items": SOURCE},
+            "reviewed": {"type": "string", "format": "date"},
+        },
+    }
+
+
+def _saving_schema(cat: Catalogue) -> dict:
+    """One saving of a measure, with the scopes of this catalogue."""
+    return {"type": "object", "required": ["min", "max", "scope", "label"],
+            "properties": {"min": {"type": "number"}, "max": {"type": "number"},
+                           "scope": {"enum": [*cat.vocabulary.scopes, None]}, "scope_label": MAYBE_TEXT,
+                           "label": TEXT}}

@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # works without `pip install -e .` too
 
 from cpkb.text import markdown as markdown_render
+from cpkb.site import nav as sitenav
 from cpkb.site import pages as sitegen
 from cpkb.source.handbook import symlink_problems
 from cpkb.source.problems import SourceError  # noqa: E402
@@ -53,11 +54,11 @@ def on_config(config):
         from mkdocs.exceptions import Abort
 
         raise Abort("cpkb: the sources have errors; nothing was built\n" + str(err)) from None
-    config.nav = sitegen.build_nav(root)
+    config.nav = sitenav.build_nav(root)
     i18n = config.plugins.get("i18n")
     if i18n is not None:
         for language in i18n.config.languages:
-            language.nav_translations = sitegen.nav_translations(language.locale)
+            language.nav_translations = sitenav.nav_translations(language.locale)
         only = os.environ.get("CPKB_BUILD_LANGUAGE")
         if only and i18n.current_language is None:
             # static-i18n builds its current language, then the others from its

@@ -3,7 +3,7 @@
 Pages go into git-ignored folders under docs/ (mkdocs-static-i18n drops pages
 added outside docs/, design notes §2), one file per page and language, named
 `<page>.<lang>.md` for static-i18n's suffix structure. Pure Python: the MkDocs
-hook only calls `generate_pages` and `build_nav`.
+hook only calls `generate_pages` and `build_nav` (cpkb.site.nav).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from cpkb.site.editor_pages import editor_pages
 from cpkb.site import support_pages
 from cpkb.site.handbook_pages import both_languages, handbook_index, handbook_pages
 from cpkb.source import handbook
-from cpkb.source.benchmarks import RESULTS
 from cpkb.source.catalogue import Catalogue, Measure, load_catalogue
 from cpkb.text import search_keys
 from cpkb.site import planner
@@ -37,7 +36,7 @@ from cpkb.text.labels import label
 from cpkb.text.markdown import MeasureLinkError, render_fragment
 from cpkb.view import MeasureView, measure_view, sector_view
 
-__all__ = ["edit_base", "to_root", "generate_pages", "build_nav", "nav_translations", "render_pages"]
+__all__ = ["edit_base", "to_root", "generate_pages", "render_pages"]
 
 GENERATED_DIRS = ("measures", "sectors", "handbook", "support", "plan", "report")
 """Folders of docs/ that hold only generated pages (all git-ignored)."""
@@ -208,47 +207,6 @@ def page_search_keys(root: Path, lang: str, title: str, lead: str, content: str)
     return search_keys.search_keys(html.unescape(title), html.unescape(lead),
                                    html.unescape(search_keys.plain_text(content)), _glossary_forms(root, lang),
                                    search_keys.STOP_WORDS.get(lang, frozenset()))
-
-
-def build_nav(root: Path) -> list:
-    """The navigation, in the default language; static-i18n translates section titles."""
-    cat = load_catalogue(root / "measures", root=root)
-    t = lambda key: label(key, LANGUAGES[0])
-    docs = root / "docs"
-    general = [f"handbook/general/{slug}.md" for slug in handbook.general_chapters(root)
-               if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)]
-    sector_books = [f"handbook/{s.key}.md" for s in cat.sectors if both_languages(root, s.key)]
-    book = ["handbook/index.md"]
-    if general:
-        book.append({t("nav.general"): general})
-    if sector_books:
-        book.append({t("nav.sector_handbooks"): sector_books})
-    if (root / "handbook" / "glossary.yml").exists():
-        book.append("handbook/glossary.md")
-    generated = ["field-reference", "translations"] + (["benchmarks"] if (root / RESULTS).exists() else [])
-    guides = ["guides/index.md"] + [f"guides/{name}.md" for name in ("editing", "field-reference", "translations", "benchmarks")
-                                    if name in generated or (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()]
-    # Readers' sections first; the pages for editors (field reference, translation
-    # status, benchmarks) are kept apart, last.
-    return [
-        "index.md",
-        {t("nav.sectors"): ["sectors/index.md"] + [f"sectors/{s.key}.md" for s in cat.sectors]},
-        {t("nav.catalogue"): ["measures/index.md"]},
-        {t("nav.handbook"): book},
-        *([{t("nav.support"): support_nav}] if (support_nav := support_pages.nav_section(root)) else []),
-        {t("planner.nav"): ["plan/index.md", "report/index.md", "report/merge.md"]},
-        {t("nav.downloads"): ["downloads.md"]},
-        {t("nav.about"): ["about.md"]},
-        {t("nav.guides"): guides},
-    ]
-
-
-def nav_translations(lang: str) -> dict[str, str]:
-    """Section titles of the default language mapped to `lang`."""
-    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "support", "downloads", "guides", "about")
-    titles = {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
-    titles[label("planner.nav", LANGUAGES[0])] = label("planner.nav", lang)
-    return titles
 
 
 _LAST: dict[Path, tuple] = {}

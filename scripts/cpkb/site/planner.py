@@ -128,12 +128,36 @@ def calculator(m: Measure, lang: str, depth: int = 2) -> Markup:
         f"</section>{scripts('measure', root, lang)}")
 
 
+REPORT_SECTIONS = [("general", ["facility", "sector", "province", "year", "products", "output", "workforce", "author"]),
+                   ("summary", ["summary"]), ("organisation", ["organisation"])]
+"""The report's first fieldsets and their fields, in order."""
+LONG_FIELDS = {"summary", "organisation", "self_assessment", "support"}
+"""Report fields written as paragraphs (a text area, not a line)."""
+
+
 def render_planner_pages(lang: str, with_chapter: bool = True) -> dict[str, str]:
     """The plan, report and merge pages of one language (the report links its chapter if there is one)."""
     t = lambda key, **kw: label(f"planner.{key}", lang, **kw)
-    up = lambda depth: "../" * (depth + (0 if lang == LANGUAGES[0] else 1))
-    head = lambda title: f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ncpkb_source: \"\"\nhide:\n  - toc\n---\n\n# {escape(title)}\n\n"
-    plan = (head(t("plan_title")) + f'<div class="cp-planner" id="cp-plan" data-pagefind-ignore="all">\n'
+    plan = _plan_page(t, lang)
+    report_md = _report_page(t, lang, with_chapter)
+    merge_md = _merge_page(t, lang)
+    assert set(REPORT_FIELDS) == {k for _, keys in REPORT_SECTIONS for k in keys} | {"self_assessment", "support", "resources_vnd", "resources_days"}
+    return {f"plan/index.{lang}.md": plan, f"report/index.{lang}.md": report_md, f"report/merge.{lang}.md": merge_md}
+
+
+def _up(lang: str, depth: int) -> str:
+    """The way from a planner page `depth` folders deep to the site root."""
+    return "../" * (depth + (0 if lang == LANGUAGES[0] else 1))
+
+
+def _head(title: str) -> str:
+    """The front matter and heading of a planner page."""
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ncpkb_source: \"\"\nhide:\n  - toc\n---\n\n# {escape(title)}\n\n"
+
+
+def _plan_page(t, lang: str) -> str:
+    """"My plan" (/plan/)."""
+    return (_head(t("plan_title")) + f'<div class="cp-planner" id="cp-plan" data-pagefind-ignore="all">\n'
             f'<p class="cp-planner__intro">{escape(t("plan_intro"))}</p>\n'
             f'<p class="cp-print-only cp-planner__printed">{escape(t("print_title"))} · {escape(t("printed_on"))} <span id="cp-plan-date"></span></p>\n'
             f'<div id="cp-plan-table"></div>\n'
@@ -141,49 +165,54 @@ def render_planner_pages(lang: str, with_chapter: bool = True) -> dict[str, str]
             f'<button type="button" class="md-button" id="cp-plan-csv">{escape(t("export_csv"))}</button> '
             f'<label class="md-button cp-file"><span>{escape(t("import"))}</span> <input type="file" id="cp-plan-import" accept=".xlsx,.csv"></label> '
             f'<button type="button" class="md-button" id="cp-plan-print">{escape(t("print"))}</button></p>\n'
-            f'<p id="cp-plan-status" role="status"></p>\n</div>\n' + str(scripts("plan", up(1), lang)) + "\n")
-    sections = [("general", ["facility", "sector", "province", "year", "products", "output", "workforce", "author"]),
-                ("summary", ["summary"]), ("organisation", ["organisation"])]
-    long = {"summary", "organisation", "self_assessment", "support"}
+            f'<p id="cp-plan-status" role="status"></p>\n</div>\n' + str(scripts("plan", _up(lang, 1), lang)) + "\n")
 
-    def fields(keys):
-        out = []
-        for k in keys:
-            control = (f'<textarea id="cp-r-{k}" name="{k}" rows="4"></textarea>' if k in long else
-                       f'<input id="cp-r-{k}" name="{k}" type="text"{" inputmode=decimal" if k in ("year", "resources_vnd", "resources_days") else ""}>')
-            out.append(f'<div class="cp-field"><label for="cp-r-{k}">{escape(t(k))}</label>{control}</div>')
-        return "".join(out)
 
-    body = "".join(f'<fieldset><legend>{escape(t("section_" + s))}</legend>{fields(keys)}</fieldset>' for s, keys in sections)
-    report_md = (head(t("report_title")) +
-                 f'<div class="cp-planner" id="cp-report" data-pagefind-ignore="all">\n'
-                 f'<p class="cp-no-print">{escape(t("report_intro"))}'
-                 + (f' <a href="../handbook/general/05-planning-reporting/">{escape(t("report_chapter"))}</a>.'
-                    if with_chapter else "") + '</p>\n'
-                 f'<form id="cp-report-form" novalidate>{body}'
-                 f'<fieldset><legend>{escape(t("section_measures"))}</legend><p class="cp-no-print">{escape(t("measures_help"))}</p>'
-                 f'<div id="cp-report-implemented"></div>'
-                 f'<p class="cp-no-print"><button type="button" class="md-button" id="cp-report-add">{escape(t("add_row"))}</button> '
-                 f'<button type="button" class="md-button" id="cp-report-from-plan">{escape(t("from_plan"))}</button></p></fieldset>'
-                 f'<fieldset><legend>{escape(t("section_self"))}</legend>{fields(["self_assessment"])}</fieldset>'
-                 f'<fieldset><legend>{escape(t("section_next"))}</legend><div id="cp-report-planned"></div>'
-                 f'<p class="cp-no-print"><button type="button" class="md-button" id="cp-report-add-planned">{escape(t("add_row_planned"))}</button></p>'
-                 f'{fields(["support"])}</fieldset>'
-                 f'<fieldset><legend>{escape(t("section_resources"))}</legend>{fields(["resources_vnd", "resources_days"])}</fieldset>'
-                 f'</form>\n<p class="cp-factors" id="cp-report-factors"></p>\n'
-                 f'<p class="cp-actions cp-no-print"><button type="button" class="md-button md-button--primary" id="cp-report-xlsx">{escape(t("export_report"))}</button> '
-                 f'<label class="md-button cp-file"><span>{escape(t("import_report"))}</span> <input type="file" id="cp-report-import" accept=".xlsx"></label> '
-                 f'<button type="button" class="md-button" id="cp-report-print">{escape(t("print"))}</button> '
-                 f'<a class="md-button" href="merge/">{escape(t("merge_title"))}</a></p>\n'
-                 f'<p id="cp-report-status" role="status"></p>\n</div>\n' + str(scripts("report", up(1), lang)) + "\n")
-    merge_md = (head(t("merge_title")) +
-                f'<div class="cp-planner" id="cp-merge" data-pagefind-ignore="all">\n'
-                f'<p>{escape(t("merge_intro"))}</p>\n'
-                f'<div class="cp-drop" id="cp-merge-drop"><label for="cp-merge-files">{escape(t("merge_drop"))}</label> '
-                f'<input type="file" id="cp-merge-files" accept=".xlsx" multiple></div>\n'
-                f'<ul id="cp-merge-errors" class="cp-merge__errors" role="alert"></ul>\n'
-                f'<h2>{escape(t("merge_files"))}</h2>\n<div id="cp-merge-table"><p>{escape(t("merge_none"))}</p></div>\n'
-                f'<p class="cp-actions"><button type="button" class="md-button md-button--primary" id="cp-merge-xlsx" disabled>{escape(t("merge_export"))}</button></p>\n'
-                f'</div>\n' + str(scripts("merge", up(2), lang)) + "\n")
-    assert set(REPORT_FIELDS) == {k for _, keys in sections for k in keys} | {"self_assessment", "support", "resources_vnd", "resources_days"}
-    return {f"plan/index.{lang}.md": plan, f"report/index.{lang}.md": report_md, f"report/merge.{lang}.md": merge_md}
+def _report_fields(t, keys) -> str:
+    """The labelled controls of the report fields `keys`."""
+    out = []
+    for k in keys:
+        control = (f'<textarea id="cp-r-{k}" name="{k}" rows="4"></textarea>' if k in LONG_FIELDS else
+                   f'<input id="cp-r-{k}" name="{k}" type="text"{" inputmode=decimal" if k in ("year", "resources_vnd", "resources_days") else ""}>')
+        out.append(f'<div class="cp-field"><label for="cp-r-{k}">{escape(t(k))}</label>{control}</div>')
+    return "".join(out)
+
+
+def _report_page(t, lang: str, with_chapter: bool) -> str:
+    """The annual report (/report/)."""
+    fields = lambda keys: _report_fields(t, keys)
+    body = "".join(f'<fieldset><legend>{escape(t("section_" + s))}</legend>{fields(keys)}</fieldset>' for s, keys in REPORT_SECTIONS)
+    return (_head(t("report_title")) +
+            f'<div class="cp-planner" id="cp-report" data-pagefind-ignore="all">\n'
+            f'<p class="cp-no-print">{escape(t("report_intro"))}'
+            + (f' <a href="../handbook/general/05-planning-reporting/">{escape(t("report_chapter"))}</a>.'
+               if with_chapter else "") + '</p>\n'
+            f'<form id="cp-report-form" novalidate>{body}'
+            f'<fieldset><legend>{escape(t("section_measures"))}</legend><p class="cp-no-print">{escape(t("measures_help"))}</p>'
+            f'<div id="cp-report-implemented"></div>'
+            f'<p class="cp-no-print"><button type="button" class="md-button" id="cp-report-add">{escape(t("add_row"))}</button> '
+            f'<button type="button" class="md-button" id="cp-report-from-plan">{escape(t("from_plan"))}</button></p></fieldset>'
+            f'<fieldset><legend>{escape(t("section_self"))}</legend>{fields(["self_assessment"])}</fieldset>'
+            f'<fieldset><legend>{escape(t("section_next"))}</legend><div id="cp-report-planned"></div>'
+            f'<p class="cp-no-print"><button type="button" class="md-button" id="cp-report-add-planned">{escape(t("add_row_planned"))}</button></p>'
+            f'{fields(["support"])}</fieldset>'
+            f'<fieldset><legend>{escape(t("section_resources"))}</legend>{fields(["resources_vnd", "resources_days"])}</fieldset>'
+            f'</form>\n<p class="cp-factors" id="cp-report-factors"></p>\n'
+            f'<p class="cp-actions cp-no-print"><button type="button" class="md-button md-button--primary" id="cp-report-xlsx">{escape(t("export_report"))}</button> '
+            f'<label class="md-button cp-file"><span>{escape(t("import_report"))}</span> <input type="file" id="cp-report-import" accept=".xlsx"></label> '
+            f'<button type="button" class="md-button" id="cp-report-print">{escape(t("print"))}</button> '
+            f'<a class="md-button" href="merge/">{escape(t("merge_title"))}</a></p>\n'
+            f'<p id="cp-report-status" role="status"></p>\n</div>\n' + str(scripts("report", _up(lang, 1), lang)) + "\n")
+
+
+def _merge_page(t, lang: str) -> str:
+    """The provincial merge (/report/merge/)."""
+    return (_head(t("merge_title")) +
+            f'<div class="cp-planner" id="cp-merge" data-pagefind-ignore="all">\n'
+            f'<p>{escape(t("merge_intro"))}</p>\n'
+            f'<div class="cp-drop" id="cp-merge-drop"><label for="cp-merge-files">{escape(t("merge_drop"))}</label> '
+            f'<input type="file" id="cp-merge-files" accept=".xlsx" multiple></div>\n'
+            f'<ul id="cp-merge-errors" class="cp-merge__errors" role="alert"></ul>\n'
+            f'<h2>{escape(t("merge_files"))}</h2>\n<div id="cp-merge-table"><p>{escape(t("merge_none"))}</p></div>\n'
+            f'<p class="cp-actions"><button type="button" class="md-button md-button--primary" id="cp-merge-xlsx" disabled>{escape(t("merge_export"))}</button></p>\n'
+            f'</div>\n' + str(scripts("merge", _up(lang, 2), lang)) + "\n")

@@ -39,6 +39,12 @@ def explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
             ("write {vi: ..., en: ...}" if expected == "object" and isinstance(value, str) else
              "write a plain number without units or thousands separators" if expected in ("number", "integer") else
              "fix the value's type"), at
+    return _explain_bounds(kind, value, expected, shown, at) or _explain_forms(kind, value, expected, shown, at) \
+        or (error.message, "", at)
+
+
+def _explain_bounds(kind: str, value: Any, expected: Any, shown: str, at: tuple) -> tuple[str, str, tuple] | None:
+    """Numbers, texts and lists out of their bounds (None for another kind of error)."""
     if kind == "minimum":
         return f"{shown} is below the minimum {expected}", "use a value of at least " + str(expected), at
     if kind == "maximum":
@@ -51,6 +57,11 @@ def explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
             "shorten it; long explanations belong in description", at
     if kind == "minItems":
         return f"needs at least {expected} item(s)", "add at least one real, checkable source (title, publisher, year)", at
+    return None
+
+
+def _explain_forms(kind: str, value: Any, expected: Any, shown: str, at: tuple) -> tuple[str, str, tuple] | None:
+    """Values of the wrong form: sources, savings, lists, patterns, dates (None for another kind)."""
     if kind == "anyOf" and isinstance(value, dict) and "title" in value:
         return ("a source needs its year of publication", "write year: 2012; for a web page that shows no date, "
                 "give url and the day you read it (accessed: YYYY-MM-DD) instead; never guess a year", at)
@@ -68,7 +79,7 @@ def explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
         return f"{shown} does not have the expected form", hints.get(field_name, f"match the pattern {expected}"), at
     if kind == "format":
         return f"{shown} is not a valid {expected}", "write the date as YYYY-MM-DD" if expected == "date" else "", at
-    return error.message, "", at
+    return None
 
 
 def _split_text(name: str, at: tuple) -> tuple[str, str, tuple]:

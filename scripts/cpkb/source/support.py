@@ -108,25 +108,7 @@ def validate_support(root: Path, measure_ids: Iterable[str] | None = None,
                 support.problems.append(Problem(shown, 1, 1, "", f"the schema for {kind} is missing",
                                                 f"restore {shown} from the repository"))
             continue
-        validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-        # The measures' checker reads sectors from the report: support files have
-        # no `sector` field (they list `sectors`), so it never applies its
-        # measure-only folder and prefix rules to them.
-        report = Report(root=root)
-        good = []
-        for path in files:
-            support.files_checked += 1
-            shown = display_path(path, root)
-            before = len(report.problems)
-            record = _check_file(path, shown, validator, report)
-            if record is None:
-                continue
-            _check_links(kind, record.doc, record.data, shown, sectors, measures, report.problems)
-            if len(report.problems) == before:
-                good.append(Entry(kind, shown, record.data))
-        _check_unique(good, report.problems)
-        support.problems.extend(report.problems)
-        support.entries[kind] = tuple(sorted(good, key=lambda e: e.id))
+        _check_kind(support, kind, files, schema, root, sectors, measures)
     if only is not None:
         wanted = [Path(p).resolve() for p in only]
         support.problems = [p for p in support.problems
@@ -134,6 +116,30 @@ def validate_support(root: Path, measure_ids: Iterable[str] | None = None,
                                    for w in wanted)]
     support.problems.sort()
     return support
+
+
+def _check_kind(support: Support, kind: str, files: list[Path], schema: dict, root: Path, sectors: set[str],
+                measures: set[str]) -> None:
+    """Check the files of one kind; keep in `support` the entries without problems."""
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    # The measures' checker reads sectors from the report: support files have
+    # no `sector` field (they list `sectors`), so it never applies its
+    # measure-only folder and prefix rules to them.
+    report = Report(root=root)
+    good = []
+    for path in files:
+        support.files_checked += 1
+        shown = display_path(path, root)
+        before = len(report.problems)
+        record = _check_file(path, shown, validator, report)
+        if record is None:
+            continue
+        _check_links(kind, record.doc, record.data, shown, sectors, measures, report.problems)
+        if len(report.problems) == before:
+            good.append(Entry(kind, shown, record.data))
+    _check_unique(good, report.problems)
+    support.problems.extend(report.problems)
+    support.entries[kind] = tuple(sorted(good, key=lambda e: e.id))
 
 
 def load_support(root: Path, measure_ids: Iterable[str] | None = None,

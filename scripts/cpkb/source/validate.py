@@ -19,11 +19,12 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
-from cpkb.source.problems import Problem, display_path, dotted
-from cpkb.source.datafile import Reporter, check_data_file, check_texts, package_schema, read_document, strings
+from cpkb.source.crossfile import Record, check_cross_file
+from cpkb.source.problems import Problem, display_path
+from cpkb.source.datafile import Reporter, check_data_file, check_texts, package_schema, read_document
 from cpkb.source.explain import explain
-from cpkb.source.moved import MOVED_FILE, Moved, check_moved, load_moved, retired_hint
-from cpkb.source.textrules import MEASURE_LINK, MEASURE_SCHEMES
+from cpkb.source.moved import Moved, load_moved
+from cpkb.source.textrules import MEASURE_SCHEMES
 from cpkb.source.yamlfile import Document
 
 SCHEMA_FILE = "schema.json"
@@ -32,19 +33,6 @@ SECTORS_FILE = "sectors.yml"
 PAYBACK_TOLERANCE = 2.0
 """The stated payback may differ from investment ÷ money savings by this factor
 either way: ranges are indicative and savings often include more than money."""
-
-@dataclass
-class Record:
-    """One measure file that parsed: its path (as shown to users) and its document."""
-
-    path: Path
-    shown: str
-    doc: Document
-
-    @property
-    def data(self) -> dict:
-        return self.doc.data
-
 
 @dataclass
 class Report:
@@ -88,7 +76,7 @@ def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None,
         record = _check_file(path, display_path(path, root), validator, report)
         if record:
             report.records.append(record)
-    _check_cross_file(report)
+    check_cross_file(report.records, report.moved, report.root, report.problems)
     if only is not None:
         wanted = {Path(p).resolve() for p in only}
         keep_dirs = [w for w in wanted if w.is_dir()]
@@ -224,55 +212,6 @@ def _check_payback(data: dict, doc: Document, problem: Reporter) -> None:
                 f"payback {_num(pb['min'])}–{_num(pb['max'])} years does not fit investment ÷ money savings "
                 f"= {implied_lo:.2g}–{hi} years (tolerance ×{PAYBACK_TOLERANCE:g})",
                 "check the units (VND, per year) of investment_vnd and savings.money_vnd_per_year", doc)
-
-
-def _check_cross_file(report: Report) -> None:
-    first_seen: dict[str, Record] = {}
-    for record in report.records:
-        measure_id = record.data.get("id")
-        if not isinstance(measure_id, str):
-            continue
-        if measure_id in first_seen:
-            line, col = record.doc.position(("id",))
-            report.problems.append(Problem(record.shown, line, col, "id",
-                                           f"duplicate id '{measure_id}', already used by {first_seen[measure_id].shown}",
-                                           "give this measure the next free id of its sector"))
-        else:
-            first_seen[measure_id] = record
-    check_moved(report.moved, display_path(Path(report.root) / "measures" / MOVED_FILE, report.root),
-                {i: r.shown for i, r in first_seen.items()}, report.problems)
-    for record in report.records:
-        _check_retired_links(record, report)
-        related = record.data.get("related")
-        if not isinstance(related, list):
-            continue
-        for i, other in enumerate(related):
-            if not isinstance(other, str):
-                continue
-            line, col = record.doc.position(("related", i))
-            if other == record.data.get("id"):
-                report.problems.append(Problem(record.shown, line, col, f"related[{i}]",
-                                               "a measure cannot be related to itself", "remove this entry"))
-            elif other in report.moved:
-                report.problems.append(Problem(record.shown, line, col, f"related[{i}]",
-                                               f"related measure '{other}' is retired",
-                                               retired_hint(report.moved, other) or ""))
-            elif other not in first_seen:
-                close = difflib.get_close_matches(other, first_seen, n=1)
-                report.problems.append(Problem(record.shown, line, col, f"related[{i}]",
-                                               f"related measure '{other}' does not exist",
-                                               f"did you mean '{close[0]}'?" if close else "remove it or add that measure"))
-
-
-def _check_retired_links(record: Record, report: Report) -> None:
-    """`measure:` links in a record's texts must not name a retired id."""
-    for at, value in strings(record.data):
-        for match in MEASURE_LINK.finditer(value):
-            hint = retired_hint(report.moved, match.group(1).upper())
-            if hint:
-                line, col = record.doc.locate(at, match.group(0))
-                report.problems.append(Problem(record.shown, line, col, dotted(at),
-                                               f"link to retired measure '{match.group(1)}'", hint))
 
 
 def _ranges(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, dict]]:

@@ -54,6 +54,17 @@ def investment_payback_chart(measures: list[Measure], vocab: Vocabulary, lang: s
     points = [(m, max(m.investment_vnd.mid, 1e6), m.payback_years.mid) for m in measures]
     if not points:
         return ""
+    head, rows = _payback_table(points, lang)
+    legend = _legend([(f"cp-dot-key {LEVEL_CLASS.get(level, '')}", "", value_label("complexity", level, lang))
+                      for level in vocab.complexities])
+    wide = _scatter(points, lang, 640, 320, href_for)
+    narrow = _scatter(points, lang, 360, 300, href_for)
+    return _figure(chart_id, label("chart.investment_payback", lang), label("chart.investment_payback_desc", lang),
+                   wide, narrow, head, rows, lang, legend)
+
+
+def _payback_table(points, lang: str) -> tuple[tuple, list[tuple]]:
+    """The chart's numbers as a table: one row a measure, or one a cell past MAX_POINTS."""
     if len(points) <= MAX_POINTS:
         head = (label("table.id", lang), label("table.measure", lang), label("figures.investment", lang),
                 label("figures.payback", lang), label("figures.complexity", lang))
@@ -64,12 +75,7 @@ def investment_payback_chart(measures: list[Measure], vocab: Vocabulary, lang: s
                 label("chart.axis_count", lang))
         rows = [(f"{format_vnd(lo, lang)}–{format_vnd(hi, lang)}", format_years(Range(pb, pb + 0.5), lang),
                  value_label("complexity", level, lang), str(n)) for level, lo, hi, pb, n in _cells(points)]
-    legend = _legend([(f"cp-dot-key {LEVEL_CLASS.get(level, '')}", "", value_label("complexity", level, lang))
-                      for level in vocab.complexities])
-    wide = _scatter(points, lang, 640, 320, href_for)
-    narrow = _scatter(points, lang, 360, 300, href_for)
-    return _figure(chart_id, label("chart.investment_payback", lang), label("chart.investment_payback_desc", lang),
-                   wide, narrow, head, rows, lang, legend)
+    return head, rows
 
 
 def _cells(points) -> list[tuple]:
