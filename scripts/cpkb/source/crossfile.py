@@ -1,5 +1,5 @@
 """The rules across measure files: ids are unique, related ids exist and are not
-the measure itself, and no text links to a retired measure.
+the measure itself, and every `measure:` link in a text names a current measure.
 
 They need the whole catalogue, so validate.py runs them after reading every file.
 """
@@ -36,7 +36,7 @@ def check_cross_file(records: list[Record], moved: dict[str, Moved], root: Path,
     check_moved(moved, display_path(Path(root) / "measures" / MOVED_FILE, root),
                 {i: r.shown for i, r in first_seen.items()}, problems)
     for record in records:
-        _check_retired_links(record, moved, problems)
+        _check_measure_links(record, first_seen, moved, problems)
         _check_related(record, first_seen, moved, problems)
 
 
@@ -81,12 +81,20 @@ def _check_related(record: Record, first_seen: dict[str, Record], moved: dict[st
                                     f"did you mean '{close[0]}'?" if close else "remove it or add that measure"))
 
 
-def _check_retired_links(record: Record, moved: dict[str, Moved], problems: list[Problem]) -> None:
-    """`measure:` links in a record's texts must not name a retired id."""
+def _check_measure_links(record: Record, first_seen: dict[str, Record], moved: dict[str, Moved],
+                         problems: list[Problem]) -> None:
+    """`measure:` links in a record's texts name a measure that exists and is not retired
+    (the site and the PDF would refuse them later, without the line)."""
     for at, value in strings(record.data):
         for match in MEASURE_LINK.finditer(value):
-            hint = retired_hint(moved, match.group(1).upper())
+            target = match.group(1).upper()
+            hint = retired_hint(moved, target)
+            if not hint and target in first_seen:
+                continue
+            line, col = record.doc.locate(at, match.group(0))
             if hint:
-                line, col = record.doc.locate(at, match.group(0))
-                problems.append(Problem(record.shown, line, col, dotted(at),
-                                        f"link to retired measure '{match.group(1)}'", hint))
+                problems.append(Problem(record.shown, line, col, dotted(at), f"link to retired measure '{match.group(1)}'", hint))
+            else:
+                close = difflib.get_close_matches(target, first_seen, n=1)
+                problems.append(Problem(record.shown, line, col, dotted(at), f"link to unknown measure '{match.group(1)}'",
+                                        f"did you mean '{close[0]}'?" if close else "check the id: `ls measures/*/` lists them"))
