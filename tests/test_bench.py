@@ -14,10 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_synthetic_catalogue_is_valid_and_deterministic(tmp_path):
-    first = make_project(ROOT, tmp_path / "a", 40)
-    second = make_project(ROOT, tmp_path / "b", 40)
+    # The bench's middle size: every kind of real record serves as a template somewhere.
+    size = 1000
+    first = make_project(ROOT, tmp_path / "a", size)
+    second = make_project(ROOT, tmp_path / "b", size)
     report = validate_catalogue(first / "measures", root=first)
-    assert report.problems == [] and report.files_checked == 40
+    assert report.problems == [] and report.files_checked == size
     files = sorted(p.relative_to(first / "measures") for p in (first / "measures").glob("*/*.yml"))
     assert files == sorted(p.relative_to(second / "measures") for p in (second / "measures").glob("*/*.yml"))
     assert all((first / "measures" / f).read_text() == (second / "measures" / f).read_text() for f in files)

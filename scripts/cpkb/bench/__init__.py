@@ -72,6 +72,9 @@ def make_project(repo: Path, folder: Path, size: int) -> Path:
         data["id"] = f"{sector.prefix}-{number:03d}"
         data["sector"] = sector.key
         data["related"] = []
+        also_in = [k for k in data.pop("also_in", []) if k != sector.key]  # never its own (new) sector
+        if also_in:
+            data["also_in"] = also_in
         factor = rng.uniform(0.7, 1.4)
         for key in ("investment_vnd",):
             data[key] = {"min": round(data[key]["min"] * factor), "max": round(data[key]["max"] * factor)}
