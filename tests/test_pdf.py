@@ -544,7 +544,7 @@ def test_real_books_are_complete(real_books):
     books = handbook.planned_books(root)
     assert {r.path.name for r in results} == {handbook.book_filename(b, l) for b in [*books, WORKSHEETS_BOOK]
                                               for l in LANGUAGES}
-    cross_cutting = {s.key for s in catalogue.sectors if not s.vsic}
+    cross_cutting = {"utilities"}  # the one group every sector book prints (not rubber, which has no VSIC code yet)
     for lang in LANGUAGES:
         path = out / handbook.book_filename(None, lang)
         sheets_in_complete = [t for _, t, _ in outline(path) if re.match(r"[A-Z]+-\d{3}\. ", t)]

@@ -201,8 +201,8 @@ def _pdf_builds(project: Path, env: dict) -> dict:
     cat = load_catalogue(project / "measures", root=project)
     sector = cat.sectors[0].key
     secs, pdf_pages, rss = _pdf_build(project, env, sector, f"cp-handbook-{sector}-vi.pdf")
-    # The measures the book prints: its own and the cross-cutting ones (a sector without VSIC code).
-    printed = [m for m in cat.measures if m.sector == sector or not cat.sector_by_key[m.sector].vsic]
+    # The measures the book prints: its own and the cross-cutting ones (the utilities).
+    printed = [m for m in cat.measures if m.sector == sector or cat.sector_by_key[m.sector].cross_cutting]
     result = {"sector_pdf_measures": len(printed), "sector_pdf_s": secs,
               "sector_pdf_pages": pdf_pages, "sector_pdf_pps": pdf_pages / secs, "sector_pdf_peak_mib": rss / 1024}
     secs, pdf_pages, rss = _pdf_build(project, env, "complete", "cp-handbook-vi.pdf")

@@ -94,14 +94,14 @@ def check_measure_links(sources: Sources) -> list[Problem]:
 
 def book_sectors(plan: BookPlan) -> list[str]:
     """The sectors whose measures a book prints: all for the complete book; for a
-    sector book the sector and every cross-cutting one (no VSIC code: utilities)."""
+    sector book the sector and every cross-cutting one (sectors.yml: cross_cutting, the utilities)."""
     if plan.sector == WORKSHEETS_BOOK:
         return []
     keys = [e.key for e in plan.sources.spec.sectors]
     if plan.sector is None:
         return keys
     by_key = plan.sources.catalogue.sector_by_key
-    return [plan.sector] + [k for k in keys if k != plan.sector and k in by_key and not by_key[k].vsic]
+    return [plan.sector] + [k for k in keys if k != plan.sector and k in by_key and by_key[k].cross_cutting]
 
 
 def book_measures(plan: BookPlan) -> list[Measure]:

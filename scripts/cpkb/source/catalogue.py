@@ -76,6 +76,8 @@ class Sector:
     prefix: str
     vsic: str
     name: Text
+    cross_cutting: bool = False
+    """Shared by every sector (utilities): each sector book prints its measures too."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,8 @@ def load_catalogue(measures_dir: Path, root: Path | None = None) -> Catalogue:
     report = validate_catalogue(measures_dir, root=root)
     if report.problems:
         raise SourceError(report.problems)
-    sectors = [Sector(s["key"], s["prefix"], str(s.get("vsic") or ""), Text.given(s["name"])) for s in report.sectors]
+    sectors = [Sector(s["key"], s["prefix"], str(s.get("vsic") or ""), Text.given(s["name"]), s.get("cross_cutting") is True)
+               for s in report.sectors]
     order = {s.key: i for i, s in enumerate(sectors)}
     measures = sorted((_measure(r.data, r.shown) for r in report.records),
                       key=lambda m: (order[m.sector], m.id))
