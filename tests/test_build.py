@@ -89,7 +89,11 @@ def test_two_builds_are_identical(site_project, tmp_path):
     metadata indexes are not (upstream: Pagefind issue #638, only its fragment
     files were made stable), so its folder is compared by file count only."""
     first, second = tmp_path / "one", tmp_path / "two"
+    # A preview without PDFs first: its pages (no fact-sheet link, no book sizes) must not be kept for the next build.
+    assert run_cpkb(["build", "--no-pdf", "--site-dir", str(tmp_path / "preview")], site_project).returncode == 0
     assert run_cpkb(["build", "--site-dir", str(first)], site_project).returncode == 0
+    downloads = (first / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert "\u00a0trang, " in downloads and "/factsheets/BEV-001.vi.pdf" in (first / "measures" / "bev-001" / "index.html").read_text(encoding="utf-8")
     assert run_cpkb(["build", "--site-dir", str(second)], site_project).returncode == 0
     a, b = _digest(first), _digest(second)
     ours = lambda d: {k: v for k, v in d.items() if not k.startswith(("pagefind/", "pagefind-catalogue/"))}
@@ -122,7 +126,7 @@ def test_links_to_the_books_say_their_pages_and_size(real_site):
             for a in links:
                 pdf = real_site / "downloads" / a["href"].rsplit("/downloads/", 1)[1]
                 text = a.get_text(" ", strip=True)
-                said = re.search(rf"(\d+) {word}, (\d+(?:[{decimal}]\d)?) (KB|MB)\)", text)
+                said = re.search(rf"(\d+)\s{word}, (\d+(?:[{decimal}]\d)?)\s(KB|MB)\)", text)
                 assert said, (prefix, page, text)
                 assert int(said[1]) == len(PdfReader(str(pdf)).pages), (pdf.name, text)
                 size = float(said[2].replace(decimal, ".")) * 1024 ** (1 if said[3] == "KB" else 2)

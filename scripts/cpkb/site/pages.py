@@ -214,12 +214,15 @@ _LAST: dict[Path, tuple] = {}
 
 def _sources_stamp(root: Path, docs_dir: Path) -> tuple:
     """What the generated pages depend on: the catalogue, the handbook, the
-    recorded benchmarks, our templates and labels (file names and modification times)."""
+    recorded benchmarks, our templates and labels (file names and modification times),
+    and the PDFs the pages link with their pages and sizes (a build without PDFs
+    links none)."""
     package = Path(__file__).parent
     folders = (root / "measures", root / "handbook", root / "benchmarks", package / "templates",
                package.parent / "text" / "strings")
     files = [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
-    return (str(docs_dir),) + tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files))
+    pdfs = [(name, f.bytes, f.pages) for sub in ("", handbook.FACTSHEETS_DIR) for name, f in published_pdfs(root, sub).items()]
+    return (str(docs_dir),) + tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files)) + tuple(pdfs)
 
 
 def generate_pages(root: Path, docs_dir: Path, edit_base: str | None = None) -> int:

@@ -92,10 +92,11 @@ def format_count(n: int, lang: str) -> str:
 
 
 def format_file_size(n_bytes: int, lang: str) -> str:
-    """A download's size as a reader judges it: "850 KB", "2,4 MB" / "2.4 MB" (1 KB = 1,024 bytes)."""
+    """A download's size as a reader judges it: "850 KB", "2,4 MB" / "2.4 MB" (1 KB = 1,024 bytes),
+    with a no-break space so that a narrow table cell never parts number and unit."""
     if n_bytes < 1024 * 1024:
-        return f"{format_decimal(max(1, round(n_bytes / 1024)), locale=lang)} KB"
-    return f"{format_decimal(n_bytes / 1024 / 1024, format='#,##0.0', locale=lang)} MB"
+        return f"{format_decimal(max(1, round(n_bytes / 1024)), locale=lang)}\u00a0KB"
+    return f"{format_decimal(n_bytes / 1024 / 1024, format='#,##0.0', locale=lang)}\u00a0MB"
 
 
 _VI_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
