@@ -9,7 +9,6 @@ MkDocs import: the site build calls `build_books`.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -94,7 +93,7 @@ def _lay_out(plans: list[BookPlan], out_dir: Path, jobs: int, store: KeyStore, r
         for plan in plans:
             source, target = render_book(plan), out_dir / book_filename(plan.sector, plan.lang)
             keys[target.name] = key = content_key(source)
-            if (pages := _kept(target, key, store, reuse, previous)) is not None:
+            if (pages := store.kept(target.name, key, reuse, previous)) is not None:
                 by_path[target] = BookResult(target, plan.lang, plan.sector, pages, 0.0, reused=True)
                 continue
             work = (source, plan.sector, plan.lang, target)
@@ -106,18 +105,6 @@ def _lay_out(plans: list[BookPlan], out_dir: Path, jobs: int, store: KeyStore, r
             result = future.result()
             by_path[result.path] = result
     return by_path, keys
-
-
-def _kept(target: Path, key: str, store: KeyStore, reuse: bool, previous: KeyStore | None) -> int | None:
-    """The page count of an unchanged book, kept in place (`reuse`) or copied from the
-    previous build's folder (`previous`) with its entry; None when it must be laid out."""
-    if reuse and (pages := store.reusable(target.name, key)) is not None:
-        return pages
-    if previous is not None and (pages := previous.reusable(target.name, key)) is not None:
-        shutil.copyfile(previous.folder / target.name, target)
-        store.copy_entry(previous, target.name)
-        return pages
-    return None
 
 
 def _remove_stale(out_dir: Path, current: set[Path]) -> None:

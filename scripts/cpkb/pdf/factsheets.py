@@ -77,11 +77,7 @@ def build_factsheets(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES
         for lang in langs:
             source = render_factsheet(cat, m, lang)
             name, key = factsheet_name(m.id, lang), content_key(source)
-            if reuse and (pages := store.reusable(name, key)) is not None:
-                done[name] = SheetResult(out_dir / name, m.id, lang, pages, True)
-            elif previous and (pages := previous.reusable(name, key)) is not None:
-                shutil.copyfile(previous.folder / name, out_dir / name)
-                store.copy_entry(previous, name)
+            if (pages := store.kept(name, key, reuse, previous)) is not None:
                 done[name] = SheetResult(out_dir / name, m.id, lang, pages, True)
             else:
                 todo.append((name, m.id, lang, source, key))

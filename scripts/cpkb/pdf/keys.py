@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 from cpkb.source.handbook import PDF_KEYS_FILE as KEYS_FILE  # the site reads it too
@@ -50,6 +51,18 @@ class KeyStore:
     def record(self, name: str, key: str, pages: int) -> None:
         """Note that the file `name` in the folder was just made from `key`."""
         self.entries[name] = {"key": key, "sha256": file_digest(self.folder / name), "pages": pages}
+
+    def kept(self, name: str, key: str, in_place: bool, previous: "KeyStore | None") -> int | None:
+        """The page count of an unchanged file: kept in this folder (`in_place`) or
+        copied, with its entry, from `previous` (the last build's folder); None when
+        it must be laid out again."""
+        if in_place and (pages := self.reusable(name, key)) is not None:
+            return pages
+        if previous is not None and (pages := previous.reusable(name, key)) is not None:
+            shutil.copyfile(previous.folder / name, self.folder / name)
+            self.copy_entry(previous, name)
+            return pages
+        return None
 
     def copy_entry(self, other: "KeyStore", name: str) -> None:
         """Take over `other`'s entry for a file copied from its folder unchanged."""
