@@ -22,9 +22,10 @@ from cpkb.view import ChapterView, MeasureView, chapter_view, measure_view
 from cpkb.pdf.annex import SupportAnnex
 from cpkb.pdf.backmatter import BackMatter, column_weights  # noqa: F401 (column_weights: part of the interface)
 from cpkb.pdf.frontmatter import FrontMatter
-from cpkb.pdf.plan import (WORKSHEETS_BOOK, BookPlan, BookSource, book_measures, book_sectors,  # noqa: F401
+from cpkb.pdf.plan import (WORKSHEETS_BOOK, BookPlan, book_measures, book_sectors,  # noqa: F401
                            check_measure_links, measure_url, plan_books, referenced_measures, site_url,
                            source_date)
+from cpkb.pdf.render import BookSource
 
 
 # --- the document ----------------------------------------------------------

@@ -19,7 +19,8 @@ from pathlib import Path
 from cpkb import LANGUAGES
 from cpkb.pdf.htmltree import _find, parse_html
 from cpkb.pdf.markup import Context, _blocks, escape, html_to_typst, string
-from cpkb.pdf.plan import BookSource, site_url
+from cpkb.pdf.plan import site_url
+from cpkb.pdf.render import BookSource
 from cpkb.source.catalogue import Catalogue, Measure
 from cpkb.source.handbook import factsheet_filename as factsheet_name  # noqa: F401 (part of the interface)
 from cpkb.text.labels import label

@@ -26,7 +26,7 @@ from typing import Iterable, Sequence
 from cpkb import LANGUAGES
 from cpkb.pdf.factsheet import factsheet_name, render_factsheet
 from cpkb.pdf.keys import KeyStore
-from cpkb.pdf.plan import BookSource
+from cpkb.pdf.render import BookSource
 from cpkb.pdf.render import content_key
 from cpkb.source.catalogue import load_catalogue
 from cpkb.source.problems import Problem, SourceError

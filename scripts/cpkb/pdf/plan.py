@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cpkb import LANGUAGES
 from cpkb.source.catalogue import Measure, Sector
@@ -39,15 +39,6 @@ class BookPlan:
             return label("pdf.worksheets", self.lang)
         sector = self.sector_obj
         return sector.name[self.lang] if sector else label("pdf.complete", self.lang)
-
-
-@dataclass
-class BookSource:
-    """The Typst document of a book and the files it reads (flow diagrams), by name."""
-
-    typ: str
-    assets: dict[str, bytes] = field(default_factory=dict)
-    timestamp: dt.datetime | None = None
 
 
 def source_date(book_date: dt.date) -> dt.datetime:

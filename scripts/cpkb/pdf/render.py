@@ -8,15 +8,26 @@ wrote for it, and builds on two machines with the same fonts give the same bytes
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import tempfile
+import time
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
-from cpkb.pdf.book import BookSource
 from cpkb.source.problems import Problem, SourceError
+
+
+@dataclass
+class BookSource:
+    """The Typst document of a book and the files it reads (flow diagrams), by name."""
+
+    typ: str
+    assets: dict[str, bytes] = field(default_factory=dict)
+    timestamp: dt.datetime | None = None
 
 FONT_DIRS = {
     "noto": ("/usr/share/fonts/truetype/noto", "/usr/share/fonts/noto", "/usr/local/share/fonts/noto"),
@@ -111,3 +122,17 @@ def write_pdf(source: BookSource, target: Path) -> int:
     """
     target.write_bytes(compile_pdf(source))
     return count_pages(target)
+
+
+def write_book(source: BookSource, target: Path) -> tuple[int, float]:
+    """Lay out one book and write it atomically (temporary name, then rename);
+    return its pages and layout seconds. The work of a pool process: this module
+    imports nothing heavy, so a fresh process starts in a fraction of a second."""
+    start = time.perf_counter()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        pages = write_pdf(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return pages, time.perf_counter() - start
