@@ -199,6 +199,37 @@ def test_a_planted_cache_pickle_is_never_loaded(mini_project, tmp_path):
     assert not re.search(r"^\s*(import|from)\s+(pickle|marshal|shelve|dill|cloudpickle)\b", sources, re.M)
 
 
+def test_the_handed_over_catalogue_is_used_only_when_signed_and_current(mini_project, tmp_path, monkeypatch):
+    """`cpkb build` hands its validated catalogue to the MkDocs processes (a signed
+    JSON file). A child uses it instead of validating again, but never when the
+    file was changed, signed with another key, or the sources changed since."""
+    from cpkb.source import catalogue as module
+
+    measures = mini_project / "measures"
+    value = module.hand_over(measures, tmp_path / "handover", mini_project)
+    path = Path(value.rpartition(":")[0])
+    validations = []
+    real = module.validate_catalogue
+    monkeypatch.setattr(module, "validate_catalogue", lambda *a, **k: validations.append(1) or real(*a, **k))
+
+    def load(env_value: str) -> list[str]:
+        module._CACHE.clear()
+        monkeypatch.setenv(module.HANDOVER_ENV, env_value)
+        return [m.id for m in module.load_catalogue(measures, root=mini_project).measures]
+
+    ids = load(value)
+    assert validations == [] and ids == ["BEV-001", "BEV-002", "UTL-001", "UTL-002", "UTL-008"]
+    signed = path.read_bytes()
+    assert b'"BEV-002"' in signed
+    path.write_bytes(signed.replace(b'"BEV-002"', b'"BEV-009"'))  # edited: the signature fails
+    assert load(value) == ids and validations == [1]
+    path.write_bytes(signed)
+    assert load(value.rpartition(":")[0] + ":" + "00" * 32) == ids and validations == [1, 1]  # another key
+    bev = measures / "beverages" / "BEV-001.yml"
+    os.utime(bev, ns=(bev.stat().st_atime_ns, bev.stat().st_mtime_ns + 10**9))  # a source changed since
+    assert load(value) == ids and validations == [1, 1, 1]
+
+
 # --- the built site, in Chromium -----------------------------------------------------------
 
 

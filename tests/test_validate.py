@@ -174,3 +174,26 @@ def test_also_in_names_other_existing_sectors(mini_project):
     assert ("also_in[1]", "'utilities' is the measure’s own sector") in problems
     assert ("also_in[2]", "'breweries' is not a sector") in problems
     assert not any(f == "also_in[0]" for f, _ in problems)
+
+
+def test_the_fast_schema_check_never_passes_what_jsonschema_refuses():
+    """validate.SchemaCheck skips jsonschema when jsonschema-rs says "valid": that
+    must never hide a problem. Every invalid fixture, hostile record and real
+    measure is checked by both; the corpus holds records both refuse, so a fast
+    path that passed everything would fail here."""
+    from cpkb.source.datafile import Reporter, read_document
+    from cpkb.source.validate import SchemaCheck, load_schema
+
+    root = Path(__file__).parent.parent
+    check = SchemaCheck(load_schema(root / "measures"))
+    files = [*CASES, *sorted((root / "tests" / "hostile" / "measures").glob("*.yml")),
+             *sorted((root / "measures").glob("*/*.yml"))]
+    refused = 0
+    for path in files:
+        doc = read_document(path, root, Reporter(path.name, []))
+        if doc is None or not isinstance(doc.data, dict):
+            continue
+        slow = list(check.slow.iter_errors(doc.data))
+        refused += bool(slow)
+        assert not slow or list(check.errors(doc.data)), f"{path.name}: jsonschema-rs passed {slow[0].message}"
+    assert refused >= 10, f"only {refused} schema-invalid records in the corpus"

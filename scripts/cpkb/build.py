@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cpkb import LANGUAGES
-from cpkb.source.catalogue import load_catalogue
+from cpkb.source.catalogue import HANDOVER_ENV, hand_over, load_catalogue
 from cpkb.site.common import PDF_DIR_ENV
 from cpkb.site.exports import write_exports
 from cpkb.site.language_merge import merge_language_sites
@@ -86,8 +86,9 @@ def remove_stale_builds(parent: Path) -> list[Path]:
     build still running (another terminal) is left alone."""
     removed = []
     for folder in list(parent.glob(".site-build-*")) + list(parent.glob(".site-old-*")):
-        # .site-build-<pid>, .site-old-<pid>, .site-build-<pid>-pdf (the PDFs laid out before MkDocs)
-        match = re.match(r"\.site-(?:build|old)-(?:records-)?(\d+)(?:-pdf)?$", folder.name)
+        # .site-build-<pid>, .site-old-<pid>, .site-build-<pid>-pdf (the PDFs laid out before MkDocs),
+        # .site-build-<pid>-handover (the validated catalogue for the MkDocs processes)
+        match = re.match(r"\.site-(?:build|old)-(?:records-)?(\d+)(?:-pdf|-handover)?$", folder.name)
         if match and int(match.group(1)) != os.getpid() and _alive(int(match.group(1))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
@@ -190,13 +191,15 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
     # whose content key is unchanged is copied from the previous site.
     pdf_dir = site_dir.parent / f".site-build-{os.getpid()}-pdf"
     env[PDF_DIR_ENV] = str(pdf_dir)
-    for folder in (tmp, pdf_dir):
+    handover = site_dir.parent / f".site-build-{os.getpid()}-handover"
+    for folder in (tmp, pdf_dir, handover):
         shutil.rmtree(folder, ignore_errors=True)
     try:
         if with_pdf:
             _build_factsheets(root, pdf_dir, site_dir / "downloads", langs, jobs, report, log)
             _build_books(root, pdf_dir, site_dir / "downloads", langs, jobs, report, log)
         log(f"cpkb: building the site ({len(catalogue.measures)} measures, {', '.join(LANGUAGES)})")
+        env[HANDOVER_ENV] = hand_over(root / "measures", handover, root)
         _mkdocs(root, tmp, env, report)
         _search_bundles(root, catalogue, tmp, env, report, log)
 
@@ -219,6 +222,7 @@ def _build(root: Path, site_dir: Path, with_pdf: bool, langs: tuple[str, ...], j
         raise
     finally:
         shutil.rmtree(pdf_dir, ignore_errors=True)
+        shutil.rmtree(handover, ignore_errors=True)
     report.seconds["total"] = time.perf_counter() - started
     return report
 

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from cpkb import LANGUAGES
 from cpkb.source import handbook
+from cpkb.site.rawhtml import html_block
 from cpkb.source.catalogue import Measure
 from cpkb.text.labels import label
 from cpkb.text.numbers import format_count, format_file_size
@@ -91,6 +92,7 @@ def env() -> Environment:
     # description), which do not autoescape: escape HTML before quoting.
     env.filters["yaml_str"] = lambda s: Markup(json.dumps(html.escape(str(s)), ensure_ascii=False))
     env.filters["url"] = lambda s: Markup(str(escape(s)).replace("(", "%28").replace(")", "%29").replace(" ", "%20"))
+    env.filters["html_block"] = html_block
     from cpkb.site.planner import calculator  # the measure page's calculator (site.planner needs no common)
 
     env.globals["planner_calculator"] = calculator

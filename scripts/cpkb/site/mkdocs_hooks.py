@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # works without `p
 from cpkb.text import markdown as markdown_render
 from cpkb.site import nav as sitenav
 from cpkb.site import pages as sitegen
+from cpkb.site import rawhtml
 from cpkb.source.handbook import symlink_problems
 from cpkb.source.problems import SourceError  # noqa: E402
 from cpkb.text.safety import sanitize_html
@@ -74,6 +75,8 @@ def on_page_markdown(markdown, page, config, files):
     from cpkb.text.labels import label
 
     config.mdx_configs["toc"]["permalink_title"] = label("markdown.permalink", config.theme["language"])
+    if page.file.src_uri.startswith(TRUSTED_PAGES):
+        markdown, page.cpkb_html_blocks = rawhtml.stash(markdown)
     return markdown
 
 
@@ -126,5 +129,5 @@ TRUSTED_PAGES = ("measures/", "sectors/", "support/", "plan/", "report/", "handb
 
 def on_page_content(html, page, config, files):
     if page.file.src_uri.startswith(TRUSTED_PAGES):
-        return html
+        return rawhtml.unstash(html, getattr(page, "cpkb_html_blocks", []))
     return sanitize_html(html)

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 
 from cpkb.source.problems import Problem, SourceError, display_path
 from cpkb.source.datafile import strings
-from cpkb.source.validate import Report, _check_file
+from cpkb.source.validate import Report, SchemaCheck, _check_file
 
 SUPPORT_DIR = Path("handbook") / "support"
 SCHEMAS_DIR = SUPPORT_DIR / "schemas"
@@ -121,7 +120,7 @@ def validate_support(root: Path, measure_ids: Iterable[str] | None = None,
 def _check_kind(support: Support, kind: str, files: list[Path], schema: dict, root: Path, sectors: set[str],
                 measures: set[str]) -> None:
     """Check the files of one kind; keep in `support` the entries without problems."""
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator = SchemaCheck(schema)
     # The measures' checker reads sectors from the report: support files have
     # no `sector` field (they list `sectors`), so it never applies its
     # measure-only folder and prefix rules to them.
