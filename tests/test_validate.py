@@ -197,3 +197,27 @@ def test_the_fast_schema_check_never_passes_what_jsonschema_refuses():
         refused += bool(slow)
         assert not slow or list(check.errors(doc.data)), f"{path.name}: jsonschema-rs passed {slow[0].message}"
     assert refused >= 10, f"only {refused} schema-invalid records in the corpus"
+
+
+def test_checking_in_parallel_finds_the_same_as_one_process(mini_project, monkeypatch):
+    """Large catalogues are checked in one process per core (validate.PARALLEL_FROM):
+    the records come back in file order and every problem is kept."""
+    from cpkb.source import validate as module
+
+    bev = mini_project / "measures" / "beverages" / "BEV-002.yml"
+    bev.write_text(bev.read_text(encoding="utf-8").replace("complexity: ", "complexity: 9 #", 1), encoding="utf-8")
+    (mini_project / "measures" / "utilities" / "UTL-009.yml").write_text("id: [\n", encoding="utf-8")
+    serial = validate_catalogue(mini_project / "measures", root=mini_project)
+    monkeypatch.setattr(module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(module.os, "cpu_count", lambda: 2)
+    pools = []
+    real_pool = module.ProcessPoolExecutor
+    monkeypatch.setattr(module, "ProcessPoolExecutor", lambda **kw: pools.append(kw["max_workers"]) or real_pool(**kw))
+    parallel = validate_catalogue(mini_project / "measures", root=mini_project)
+    assert pools == [2]
+    assert [r.shown for r in parallel.records] == [r.shown for r in serial.records] == [
+        "measures/beverages/BEV-001.yml", "measures/beverages/BEV-002.yml", "measures/utilities/UTL-001.yml",
+        "measures/utilities/UTL-002.yml", "measures/utilities/UTL-008.yml"]
+    assert parallel.problems == serial.problems
+    assert {p.file for p in serial.problems} == {"measures/beverages/BEV-002.yml", "measures/utilities/UTL-009.yml"}
+    assert parallel.files_checked == serial.files_checked == 6

@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import multiprocessing
+import os
 import re
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -70,12 +73,11 @@ def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None,
     report = Report(root=root)
     report.sectors = _load_sectors(measures_dir, report, root)
     report.moved = load_moved(measures_dir, root, report.problems)
-    validator = SchemaCheck(load_schema(measures_dir))
-    for path in measure_files(measures_dir):
-        report.files_checked += 1
-        record = _check_file(path, display_path(path, root), validator, report)
-        if record:
-            report.records.append(record)
+    files = measure_files(measures_dir)
+    report.files_checked = len(files)
+    for records, problems in _check_files_in_parallel(measures_dir, root, report.sectors, files):
+        report.records += records
+        report.problems += problems
     check_cross_file(report.records, report.moved, report.root, report.problems)
     if only is not None:
         wanted = {Path(p).resolve() for p in only}
@@ -86,6 +88,39 @@ def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None,
         report.problems = [p for p in report.problems if selected(p)]
     report.problems.sort()
     return report
+
+
+PARALLEL_FROM = 2000
+"""From this many measure files, they are checked in one process per core. A
+process costs about 0.3 s to start and its records 0.2 s per 1,000 to send
+back: at 1,000 files (1.3 s) two processes gained only 0.1 s, so the real
+catalogue (some 300 files) and small projects stay in one process."""
+
+
+def _check_files_in_parallel(measures_dir: Path, root: Path, sectors: list[dict],
+                             files: list[Path]) -> list[tuple[list[Record], list[Problem]]]:
+    """The records and problems of `files`, in their order, from consecutive slices."""
+    jobs = min(os.cpu_count() or 1, len(files) * 2 // PARALLEL_FROM)
+    if jobs < 2:
+        return [check_files(measures_dir, root, sectors, files)]
+    size = -(-len(files) // jobs)
+    slices = [files[i:i + size] for i in range(0, len(files), size)]
+    # "spawn", not fork: the caller may hold threads (MkDocs, a test session).
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(check_files, [measures_dir] * len(slices), [root] * len(slices),
+                             [sectors] * len(slices), slices))
+
+
+def check_files(measures_dir: Path, root: Path, sectors: list[dict], files: list[Path]) -> tuple[list[Record], list[Problem]]:
+    """Check each file on its own (schema, texts, identity, values): its record when
+    it parsed as a mapping, and every problem found. Cross-file rules come after."""
+    report = Report(root=root, sectors=sectors)
+    validator = SchemaCheck(load_schema(measures_dir))
+    for path in files:
+        record = _check_file(path, display_path(path, root), validator, report)
+        if record:
+            report.records.append(record)
+    return report.records, report.problems
 
 
 def _load_sectors(measures_dir: Path, report: Report, root: Path) -> list[dict]:
