@@ -35,10 +35,11 @@ pdf: system-deps $(STAMP)  ## only the PDF handbooks, into site/downloads/
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-check: $(STAMP)  ## static checks: the import layers (import-linter), types (mypy), lint (ruff)
+check: $(STAMP)  ## static checks: the import layers (import-linter), types (mypy), lint and format (ruff)
 	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests  # `ruff format scripts tests` fixes it
 
 test: system-deps $(STAMP) node_modules/.package-lock.json check  ## static checks, then the whole test suite: unit, real builds, PDFs, Chromium, axe-core
 	$(BIN)/python -m pytest --durations=15

@@ -49,9 +49,24 @@ def mini_project(tmp_path: Path) -> Path:
 
 
 SITE_SHELL = ("mkdocs.yml", "docs", "overrides", "benchmarks")
-GENERATED = ("measures", "sectors", "handbook", "support", "plan", "report", "fonts", "generated", "field-reference.vi.md", "field-reference.en.md",
-             "translations.vi.md", "translations.en.md", "benchmarks.vi.md", "benchmarks.en.md",
-             "downloads.vi.md", "downloads.en.md")
+GENERATED = (
+    "measures",
+    "sectors",
+    "handbook",
+    "support",
+    "plan",
+    "report",
+    "fonts",
+    "generated",
+    "field-reference.vi.md",
+    "field-reference.en.md",
+    "translations.vi.md",
+    "translations.en.md",
+    "benchmarks.vi.md",
+    "benchmarks.en.md",
+    "downloads.vi.md",
+    "downloads.en.md",
+)
 """Generated files under docs/ (git-ignored): a fixture project starts without them, as a clean clone does."""
 
 
@@ -61,8 +76,9 @@ def make_site_project(project: Path) -> Path:
     for name in SITE_SHELL:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, project / name, dirs_exist_ok=True,
-                            ignore=lambda d, names: [n for n in names if n in GENERATED])
+            shutil.copytree(
+                source, project / name, dirs_exist_ok=True, ignore=lambda d, names: [n for n in names if n in GENERATED]
+            )
         else:
             shutil.copy2(source, project / name)
     (project / "scripts").symlink_to(ROOT / "scripts", target_is_directory=True)
@@ -71,8 +87,9 @@ def make_site_project(project: Path) -> Path:
 
 def run_cpkb(args: list[str], cwd: Path, timeout: int = 1800) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([sys.executable, "-m", "cpkb", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "cpkb", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 HOSTILE = """\
@@ -160,9 +177,16 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -175,7 +199,11 @@ class Watch:
         host = urlparse(base_url).netloc
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.external.append(r.url)
-                if urlparse(r.url).scheme in ("http", "https") and urlparse(r.url).netloc != host else None)
-
-
+        page.on(
+            "request",
+            lambda r: (
+                self.external.append(r.url)
+                if urlparse(r.url).scheme in ("http", "https") and urlparse(r.url).netloc != host
+                else None
+            ),
+        )

@@ -12,8 +12,17 @@ from conftest import ROOT
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ["", "sectors/", "sectors/beverages/", "measures/utl-001/", "measures/", "handbook/beverages/",
-         "handbook/general/01-cleaner-production/", "handbook/glossary/", "downloads/"]
+PAGES = [
+    "",
+    "sectors/",
+    "sectors/beverages/",
+    "measures/utl-001/",
+    "measures/",
+    "handbook/beverages/",
+    "handbook/general/01-cleaner-production/",
+    "handbook/glossary/",
+    "downloads/",
+]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -32,6 +41,11 @@ def test_no_serious_violation(browser, base_url, prefix, path, viewport):
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     page.close()
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    report = json.dumps([{"id": v["id"], "impact": v["impact"], "help": v["help"],
-                          "nodes": [n["target"] for n in v["nodes"][:5]]} for v in serious], indent=1)
+    report = json.dumps(
+        [
+            {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+            for v in serious
+        ],
+        indent=1,
+    )
     assert not serious, report

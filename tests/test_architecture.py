@@ -11,8 +11,11 @@ MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 60
 
 
 def test_every_module_is_under_400_lines():
-    long = {p.relative_to(PACKAGE).as_posix(): n for p in PACKAGE.rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    long = {
+        p.relative_to(PACKAGE).as_posix(): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
     assert not long, f"split these modules: {long}"
 
 

@@ -13,6 +13,7 @@ from conftest import Watch
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
+
 @pytest.fixture
 def page(browser, base_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -52,7 +53,9 @@ def test_catalogue_filters_survive_a_reload(page, base_url, mini_site):
     cat = load_catalogue(mini_site / "measures", root=mini_site)
     # The sector filter also finds the measures of other sectors that list it in also_in.
     expected = sorted(m.id for m in cat.measures if "beverages" in (m.sector, *m.also_in) and m.complexity == 1)
-    assert any(m.sector != "beverages" for m in cat.measures if m.id in expected), "the mini project has an also_in case"
+    assert any(m.sector != "beverages" for m in cat.measures if m.id in expected), (
+        "the mini project has an also_in case"
+    )
     page.goto(base_url + "measures/")
     page.wait_for_selector("#cp-results li")
     page.check('input[name="sector"][value="beverages"]')

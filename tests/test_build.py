@@ -36,9 +36,21 @@ def test_real_site_has_every_page_pdf_and_no_broken_link(real_site):
             assert (real_site / "downloads" / "factsheets" / f"{m.id}.{lang}.pdf").is_file(), (m.id, lang)
     lychee = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
     # The catalogue's chart fragment links relative to /measures/ (see test_site.py).
-    result = subprocess.run([lychee, "--offline", "--include-fragments", "--no-progress",
-                             "--exclude-path", str(real_site / "assets" / "generated"),
-                             "--root-dir", str(real_site), f"{real_site}/**/*.html"], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            lychee,
+            "--offline",
+            "--include-fragments",
+            "--no-progress",
+            "--exclude-path",
+            str(real_site / "assets" / "generated"),
+            "--root-dir",
+            str(real_site),
+            f"{real_site}/**/*.html",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-4000:]
 
 
@@ -54,8 +66,11 @@ def site_project(mini_project) -> Path:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_a_failed_build_leaves_the_previous_site_untouched(site_project):
@@ -93,7 +108,9 @@ def test_two_builds_are_identical(site_project, tmp_path):
     assert run_cpkb(["build", "--no-pdf", "--site-dir", str(tmp_path / "preview")], site_project).returncode == 0
     assert run_cpkb(["build", "--site-dir", str(first)], site_project).returncode == 0
     downloads = (first / "downloads" / "index.html").read_text(encoding="utf-8")
-    assert "\u00a0trang, " in downloads and "/factsheets/BEV-001.vi.pdf" in (first / "measures" / "bev-001" / "index.html").read_text(encoding="utf-8")
+    assert "\u00a0trang, " in downloads and "/factsheets/BEV-001.vi.pdf" in (
+        first / "measures" / "bev-001" / "index.html"
+    ).read_text(encoding="utf-8")
     assert run_cpkb(["build", "--site-dir", str(second)], site_project).returncode == 0
     a, b = _digest(first), _digest(second)
     ours = lambda d: {k: v for k, v in d.items() if not k.startswith(("pagefind/", "pagefind-catalogue/"))}
@@ -130,4 +147,7 @@ def test_links_to_the_books_say_their_pages_and_size(real_site):
                 assert said, (prefix, page, text)
                 assert int(said[1]) == len(PdfReader(str(pdf)).pages), (pdf.name, text)
                 size = float(said[2].replace(decimal, ".")) * 1024 ** (1 if said[3] == "KB" else 2)
-                assert abs(size - pdf.stat().st_size) <= 0.06 * 1024 ** (1 if said[3] == "KB" else 2) + 1024, (pdf.name, text)
+                assert abs(size - pdf.stat().st_size) <= 0.06 * 1024 ** (1 if said[3] == "KB" else 2) + 1024, (
+                    pdf.name,
+                    text,
+                )

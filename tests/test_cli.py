@@ -13,8 +13,9 @@ import cpkb
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(Path(cpkb.__file__).parents[1]))
-    return subprocess.run([sys.executable, "-m", "cpkb", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "cpkb", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_version_and_help(mini_project):
@@ -49,7 +50,9 @@ def test_github_annotations(mini_project):
     path.write_text(path.read_text(encoding="utf-8").replace("sector: utilities", "sector: utility"), encoding="utf-8")
     result = run(["validate", "--format", "github"], mini_project)
     assert result.returncode == 1
-    assert result.stdout.startswith("::error file=measures/utilities/UTL-001.yml,line=3,col=1::sector: unknown sector 'utility'")
+    assert result.stdout.startswith(
+        "::error file=measures/utilities/UTL-001.yml,line=3,col=1::sector: unknown sector 'utility'"
+    )
 
 
 def test_broken_yaml_is_an_error_not_a_traceback(mini_project):

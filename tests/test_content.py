@@ -114,8 +114,10 @@ def _content_files():
 
 def test_all_text_is_nfc_and_has_no_placeholder():
     for path in _content_files():
-        if any(part in ("measures", "sectors", "handbook") for part in path.relative_to(ROOT).parts[1:2]) \
-                and path.relative_to(ROOT).parts[0] == "docs":
+        if (
+            any(part in ("measures", "sectors", "handbook") for part in path.relative_to(ROOT).parts[1:2])
+            and path.relative_to(ROOT).parts[0] == "docs"
+        ):
             continue  # generated
         text = path.read_text(encoding="utf-8")
         assert text == unicodedata.normalize("NFC", text), f"{path} is not NFC"
@@ -162,9 +164,19 @@ def test_no_avoided_term_form_is_used():
         for lang, forms in ((entry or {}).get("avoid") or {}).items():
             avoid.setdefault(lang, set()).update(forms if isinstance(forms, list) else [forms])
     assert any(avoid.values()), "handbook/glossary.yml has no avoid: forms"
-    patterns = {lang: [(form, re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, form.split())) + r"(?!\w)",
-                                         0 if form != form.lower() else re.I))
-                       for form in sorted(forms)] for lang, forms in avoid.items()}
+    patterns = {
+        lang: [
+            (
+                form,
+                re.compile(
+                    r"(?<!\w)" + r"\s+".join(map(re.escape, form.split())) + r"(?!\w)",
+                    0 if form != form.lower() else re.I,
+                ),
+            )
+            for form in sorted(forms)
+        ]
+        for lang, forms in avoid.items()
+    }
 
     def line_of(text, pos):
         return text.count("\n", 0, pos) + 1
@@ -181,13 +193,16 @@ def test_no_avoided_term_form_is_used():
         for path in sorted((ROOT / "handbook").rglob(f"*.{lang}.md")):
             raw = path.read_text(encoding="utf-8")
             for form, pat in pats:
-                found += [f"{path.relative_to(ROOT)}:{line_of(raw, m.start())}: '{form}' ({lang})"
-                          for m in pat.finditer(raw)]
+                found += [
+                    f"{path.relative_to(ROOT)}:{line_of(raw, m.start())}: '{form}' ({lang})" for m in pat.finditer(raw)
+                ]
     assert not found, "non-preferred forms (see avoid: in handbook/glossary.yml):\n" + "\n".join(found)
 
 
-LEGAL_CODE = re.compile(r"QCVN \d+(?:-MT)?:\d{4}/BTNMT|\b\d{1,4}/\d{4}/(?:TT-BCT|TT-BTNMT|TT-BXD|TT-BTC|NĐ-CP|ND-CP|"
-                        r"QĐ-TTg|QD-TTg|QĐ-BCT|QH1[0-5])")
+LEGAL_CODE = re.compile(
+    r"QCVN \d+(?:-MT)?:\d{4}/BTNMT|\b\d{1,4}/\d{4}/(?:TT-BCT|TT-BTNMT|TT-BXD|TT-BTC|NĐ-CP|ND-CP|"
+    r"QĐ-TTg|QD-TTg|QĐ-BCT|QH1[0-5])"
+)
 
 
 def test_every_cited_legal_text_is_in_the_register_with_its_status():
@@ -196,7 +211,9 @@ def test_every_cited_legal_text_is_in_the_register_with_its_status():
     what replaced it (or with the statement that its period ended)."""
     import yaml
 
-    register = {e["code"]: e for e in yaml.safe_load((ROOT / "handbook" / "legal-references.yml").read_text(encoding="utf-8"))}
+    register = {
+        e["code"]: e for e in yaml.safe_load((ROOT / "handbook" / "legal-references.yml").read_text(encoding="utf-8"))
+    }
     for code, entry in register.items():
         assert entry.get("source_url", "").startswith("http") and entry.get("checked"), code
         assert entry["status"] in ("current", "replaced", "expired"), code
@@ -212,12 +229,16 @@ def test_every_cited_legal_text_is_in_the_register_with_its_status():
                 unregistered.append(where)
             elif entry["status"] == "replaced" and entry.get("replaced_by") and entry["replaced_by"] not in text:
                 stale.append(f"{where} (replaced by {entry['replaced_by']}, which the file never names)")
-    assert not unregistered, "legal texts missing from handbook/legal-references.yml:\n" + "\n".join(sorted(set(unregistered)))
+    assert not unregistered, "legal texts missing from handbook/legal-references.yml:\n" + "\n".join(
+        sorted(set(unregistered))
+    )
     assert not stale, "replaced legal texts cited without their successor:\n" + "\n".join(sorted(set(stale)))
 
 
-CASE_HEADING = {"en": re.compile(r"^\*\*Documented cases? in Vietnam\.\*\*", re.M),
-                "vi": re.compile(r"^\*\*(Các )?[Tt]rường hợp (đã )?được ghi nhận (ở|tại) Việt Nam\.\*\*", re.M)}
+CASE_HEADING = {
+    "en": re.compile(r"^\*\*Documented cases? in Vietnam\.\*\*", re.M),
+    "vi": re.compile(r"^\*\*(Các )?[Tt]rường hợp (đã )?được ghi nhận (ở|tại) Việt Nam\.\*\*", re.M),
+}
 
 
 def test_every_sector_handbook_has_flows_benchmarks_and_a_vietnamese_case(cat):

@@ -66,6 +66,7 @@ def mini_sheets(tmp_path_factory):
 
 # --- fast: the Typst source ------------------------------------------------
 
+
 def test_the_steps_are_the_numbered_list_of_the_description(mini_project):
     from cpkb.pdf.markup import escape
 
@@ -92,6 +93,7 @@ def test_hostile_text_stays_text_in_the_typst_source(mini_project):
 
 
 # --- the mini catalogue, laid out ------------------------------------------
+
 
 @pytest.mark.build
 def test_one_tagged_a4_page_per_measure_and_language(mini_sheets):
@@ -122,11 +124,28 @@ def test_a_sheet_holds_everything_a_trainer_needs(mini_sheets, lang):
     for m in cat.measures:
         v = factsheet_view(cat, m, lang)
         text = text_of(out / f"{m.id}.{lang}.pdf")
-        wanted = [v.title, v.id, v.sector_name, v.stage, v.technique, v.complexity_long, v.investment, v.payback,
-                  v.figure_basis, v.figure_basis_note, v.summary, label("factsheet.steps", lang),
-                  plain(v.environmental_benefits), plain(v.applicability), label("measure.reviewed", lang),
-                  format_day(m.reviewed, lang), f"/{'' if lang == 'vi' else 'en/'}measures/{m.slug}/"]
-        wanted += [f"{s.label}: {s.value}" for s in v.savings] + [f"({s.scope_label})" for s in v.savings if s.scope_label]
+        wanted = [
+            v.title,
+            v.id,
+            v.sector_name,
+            v.stage,
+            v.technique,
+            v.complexity_long,
+            v.investment,
+            v.payback,
+            v.figure_basis,
+            v.figure_basis_note,
+            v.summary,
+            label("factsheet.steps", lang),
+            plain(v.environmental_benefits),
+            plain(v.applicability),
+            label("measure.reviewed", lang),
+            format_day(m.reviewed, lang),
+            f"/{'' if lang == 'vi' else 'en/'}measures/{m.slug}/",
+        ]
+        wanted += [f"{s.label}: {s.value}" for s in v.savings] + [
+            f"({s.scope_label})" for s in v.savings if s.scope_label
+        ]
         for s in v.sources:
             wanted += [s.publisher, s.title, s.when] + ([s.pages] if s.pages else [])
         steps = _find(parse_html(str(v.description)), lambda n: n.tag == "li")
@@ -171,9 +190,12 @@ def test_same_sources_give_the_same_bytes_and_unchanged_sheets_are_kept(mini_she
 @pytest.mark.build
 def test_a_long_measure_is_fitted_on_one_page_and_says_what_was_left_out(mini_project):
     def lengthen(d):
-        steps = "\n".join(f"{i}. " + "Check the flow meter, log the reading and compare it with the target. " * 4
-                          for i in range(1, 31))
+        steps = "\n".join(
+            f"{i}. " + "Check the flow meter, log the reading and compare it with the target. " * 4
+            for i in range(1, 31)
+        )
         d["description"]["en"] = "Why it matters.\n\nHow to do it:\n\n" + steps + "\n"
+
     edit_yaml(mini_project / "measures" / "utilities" / "UTL-002.yml", lengthen)
     run = build_factsheets(mini_project, mini_project / "out", langs=["en"], jobs=1)
     sheet = next(s for s in run.sheets if s.measure_id == "UTL-002")
@@ -188,14 +210,17 @@ def test_a_long_measure_is_fitted_on_one_page_and_says_what_was_left_out(mini_pr
 
 @pytest.mark.build
 def test_a_measure_that_cannot_fit_is_a_precise_error(mini_project):
-    edit_yaml(mini_project / "measures" / "utilities" / "UTL-002.yml",
-              lambda d: d["applicability"].update(en="Any plant with steam. " * 700))
+    edit_yaml(
+        mini_project / "measures" / "utilities" / "UTL-002.yml",
+        lambda d: d["applicability"].update(en="Any plant with steam. " * 700),
+    )
     with pytest.raises(SourceError) as err:
         build_factsheets(mini_project, mini_project / "out", langs=["en"], jobs=1)
     assert "UTL-002 (en)" in str(err.value) and "not one" in str(err.value)
 
 
 # --- the real catalogue ----------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def real_sheets(tmp_path_factory):
@@ -214,10 +239,12 @@ def test_every_real_measure_fits_one_page_in_both_languages(real_sheets):
     # Nothing of a sheet falls outside the page's margins (16 mm, less rounding).
     mm = 72 / 25.4
     for sheet in run.sheets:
-        out_bbox = subprocess.run(["pdftotext", "-bbox", str(sheet.path), "-"], check=True, capture_output=True,
-                                  text=True).stdout
-        for x0, y0, x1, y1 in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"',
-                                         out_bbox):
+        out_bbox = subprocess.run(
+            ["pdftotext", "-bbox", str(sheet.path), "-"], check=True, capture_output=True, text=True
+        ).stdout
+        for x0, y0, x1, y1 in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', out_bbox
+        ):
             assert 15 * mm < float(x0) and float(x1) < A4[0] - 15 * mm, sheet.path.name
             assert 8 * mm < float(y0) and float(y1) < A4[1] - 8 * mm, sheet.path.name
 
@@ -233,6 +260,7 @@ def test_real_sheets_print_every_step(real_sheets):
 
 
 # --- the site ------------------------------------------------------------------
+
 
 @pytest.mark.build
 @pytest.mark.parametrize("lang,prefix", [("vi", ""), ("en", "en/")])
@@ -260,7 +288,12 @@ def test_cpkb_pdf_factsheets_builds_them_alone(mini_project, monkeypatch, capsys
     out = mini_project / "out"
     assert cli.main(["pdf", "--factsheets", "--lang", "en", "--out", str(out), "--jobs", "1"]) == 0
     assert sorted(p.name for p in (out / "factsheets").glob("*.pdf")) == [
-        "BEV-001.en.pdf", "BEV-002.en.pdf", "UTL-001.en.pdf", "UTL-002.en.pdf", "UTL-008.en.pdf"]
+        "BEV-001.en.pdf",
+        "BEV-002.en.pdf",
+        "UTL-001.en.pdf",
+        "UTL-002.en.pdf",
+        "UTL-008.en.pdf",
+    ]
     assert not list(out.glob("cp-handbook-*.pdf"))  # the books are not built
     assert cli.main(["pdf", "--factsheets", "--lang", "en", "--out", str(out), "--reuse"]) == 0
     assert "0 laid out, 5 kept" in capsys.readouterr().err
@@ -269,11 +302,15 @@ def test_cpkb_pdf_factsheets_builds_them_alone(mini_project, monkeypatch, capsys
 @pytest.mark.build
 def test_the_hostile_record_prints_literally_on_its_sheet(mini_site):
     """conftest.HOSTILE (BEV-009): markup in every field comes out as text, links only http(s)."""
-    for lang, title in (("en", "Close taps <script>window.__pwned=1</script> at breaks"),
-                        ("vi", "Đóng vòi <script>window.__pwned=1</script> khi nghỉ ca")):
+    for lang, title in (
+        ("en", "Close taps <script>window.__pwned=1</script> at breaks"),
+        ("vi", "Đóng vòi <script>window.__pwned=1</script> khi nghỉ ca"),
+    ):
         path = mini_site / "site" / "downloads" / "factsheets" / f"BEV-009.{lang}.pdf"
         assert squash(title) in squash(text_of(path))
         reader = PdfReader(str(path))
         uris = [a.get_object()["/A"].get("/URI") for a in reader.pages[0].get("/Annots", []) if "/A" in a.get_object()]
         assert all(u is None or str(u).startswith(("http://", "https://")) for u in uris), uris
-        assert "/JavaScript" not in str(reader.trailer["/Root"]) and "/EmbeddedFiles" not in str(reader.trailer["/Root"])
+        assert "/JavaScript" not in str(reader.trailer["/Root"]) and "/EmbeddedFiles" not in str(
+            reader.trailer["/Root"]
+        )

@@ -22,16 +22,46 @@ from cpkb.source.validate import validate_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = Path(__file__).parent / "fixtures" / "mini"
-BASE = yaml.load((MINI / "measures" / "beverages" / "BEV-001.yml").read_text(encoding="utf-8"),
-                 Loader=type("L", (yaml.SafeLoader,), {"yaml_implicit_resolvers": {
-                     k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
-                     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}}))
+BASE = yaml.load(
+    (MINI / "measures" / "beverages" / "BEV-001.yml").read_text(encoding="utf-8"),
+    Loader=type(
+        "L",
+        (yaml.SafeLoader,),
+        {
+            "yaml_implicit_resolvers": {
+                k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+                for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+            }
+        },
+    ),
+)
 
-NASTY = st.sampled_from([
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "{: onclick=\"alert(1)\"}", "[x](javascript:alert(1))",
-    "<svg onload=alert(1)>", "\u202egnp.exe", "\u200b", "&amp;&lt;", "**", "`code`", "# heading", "| a | b |",
-    "<!--", "]]>", "\\", "Lò hơi ề ẫ ự ỗ", "' OR 1=1 --", "${x}", "{{ x }}", "{% x %}", "\ud7ff", "🏭",
-])
+NASTY = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '{: onclick="alert(1)"}',
+        "[x](javascript:alert(1))",
+        "<svg onload=alert(1)>",
+        "\u202egnp.exe",
+        "\u200b",
+        "&amp;&lt;",
+        "**",
+        "`code`",
+        "# heading",
+        "| a | b |",
+        "<!--",
+        "]]>",
+        "\\",
+        "Lò hơi ề ẫ ự ỗ",
+        "' OR 1=1 --",
+        "${x}",
+        "{{ x }}",
+        "{% x %}",
+        "\ud7ff",
+        "🏭",
+    ]
+)
 TEXT = st.one_of(st.text(max_size=60), NASTY, st.lists(NASTY, max_size=4).map(" ".join))
 TEXT_FIELDS = ["title", "summary", "description", "environmental_benefits", "applicability", "process_stage"]
 
@@ -42,9 +72,13 @@ def _write(folder: Path, record: dict) -> None:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(field=st.sampled_from(TEXT_FIELDS), lang=st.sampled_from(["vi", "en"]), value=TEXT,
-       number=st.one_of(st.integers(-10, 10**13), st.floats(allow_nan=True), st.text(max_size=5), st.none()),
-       number_field=st.sampled_from(["investment_vnd", "payback_years", "complexity", None]))
+@given(
+    field=st.sampled_from(TEXT_FIELDS),
+    lang=st.sampled_from(["vi", "en"]),
+    value=TEXT,
+    number=st.one_of(st.integers(-10, 10**13), st.floats(allow_nan=True), st.text(max_size=5), st.none()),
+    number_field=st.sampled_from(["investment_vnd", "payback_years", "complexity", None]),
+)
 def test_generated_records_never_crash(tmp_path_factory, field, lang, value, number, number_field):
     project = tmp_path_factory.mktemp("h")
     shutil.copytree(MINI / "measures", project / "measures")
@@ -67,8 +101,14 @@ def test_generated_records_never_crash(tmp_path_factory, field, lang, value, num
         html = to_html(render_measure_page(cat, cat.by_id["BEV-001"], out_lang).split("---", 2)[2])
         soup = BeautifulSoup(html, "html.parser")
         # Only the page's own scripts: the calculator's data (JSON, "<" escaped) and our assets.
-        ours = lambda tag: tag.name == "script" and (tag.get("id") == "cp-calc-data" and "<" not in tag.string
-                                                    or re.fullmatch(r"(\.\./)+assets/(javascripts|generated)/[a-z-]+\.js", str(tag.get("src", ""))))
+        ours = lambda tag: (
+            tag.name == "script"
+            and (
+                tag.get("id") == "cp-calc-data"
+                and "<" not in tag.string
+                or re.fullmatch(r"(\.\./)+assets/(javascripts|generated)/[a-z-]+\.js", str(tag.get("src", "")))
+            )
+        )
         assert not [t for t in soup.find_all(["script", "iframe", "img", "style"]) if not ours(t)]
         assert not [t for t in soup.find_all(True) if any(a.lower().startswith("on") for a in t.attrs)]
         assert not soup.select('a[href^="javascript"]')
@@ -81,7 +121,9 @@ def test_the_corpus_of_broken_files_never_gives_a_traceback(tmp_path):
     shutil.copy2(ROOT / "measures" / "schema.json", project / "measures" / "schema.json")
     cases = sorted((Path(__file__).parent / "fixtures" / "invalid").glob("*.yml"))
     for i, case in enumerate(cases):
-        (project / "measures" / "beverages" / f"BEV-{100 + i}.yml").write_text(case.read_text(encoding="utf-8"), encoding="utf-8")
+        (project / "measures" / "beverages" / f"BEV-{100 + i}.yml").write_text(
+            case.read_text(encoding="utf-8"), encoding="utf-8"
+        )
     report = validate_catalogue(project / "measures", root=project)
     reported = {p.file for p in report.problems}
     assert {f"measures/beverages/BEV-{100 + i}.yml" for i in range(len(cases))} <= reported

@@ -38,26 +38,67 @@ def sectors(project: Path) -> list[dict]:
 
 
 FULL_FLAGS = [
-    "--sector", "utilities",
-    "--title-vi", "Bảo ôn đường ống hơi", "--title-en", "Insulate steam pipes",
-    "--process-stage-vi", "Lò hơi và mạng hơi", "--process-stage-en", "Boilers and steam distribution",
-    "--technique", "equipment_modification", "--complexity", "1",
-    "--summary-vi", "Bọc bảo ôn các đoạn ống hơi trần để giảm tổn thất nhiệt.",
-    "--summary-en", "Insulate bare steam pipes to cut heat losses.",
-    "--description-vi", "Vấn đề: ống trần mất nhiệt.\n\n1. Khảo sát.\n2. Bọc bảo ôn.\n",
-    "--description-en", "Problem: bare pipes lose heat.\n\n1. Survey.\n2. Insulate.\n",
-    "--investment-vnd", "10000000", "100000000",
-    "--savings-energy-pct", "2", "5", "system",
-    "--savings-money-vnd-per-year", "20000000", "200000000",
-    "--savings-basis-vi", "Nhiên liệu lò hơi", "--savings-basis-en", "Boiler fuel",
-    "--payback-years", "0.2", "1",
-    "--figure-basis", "indicative",
-    "--figure-note-vi", "Lò hơi 2–10 tấn/giờ.", "--figure-note-en", "Boilers of 2–10 t/h.",
-    "--environmental-benefits-vi", "Giảm nhiên liệu và CO₂.", "--environmental-benefits-en", "Less fuel and CO₂.",
-    "--applicability-vi", "Mọi mạng hơi.", "--applicability-en", "Any steam network.",
-    "--source", "title=Insulate Steam Distribution and Condensate Return Lines",
-    "publisher=U.S. Department of Energy", "year=2012", "url=https://www.energy.gov/steam", "pages=p. 1",
-    "--reviewed", "2026-11-01",
+    "--sector",
+    "utilities",
+    "--title-vi",
+    "Bảo ôn đường ống hơi",
+    "--title-en",
+    "Insulate steam pipes",
+    "--process-stage-vi",
+    "Lò hơi và mạng hơi",
+    "--process-stage-en",
+    "Boilers and steam distribution",
+    "--technique",
+    "equipment_modification",
+    "--complexity",
+    "1",
+    "--summary-vi",
+    "Bọc bảo ôn các đoạn ống hơi trần để giảm tổn thất nhiệt.",
+    "--summary-en",
+    "Insulate bare steam pipes to cut heat losses.",
+    "--description-vi",
+    "Vấn đề: ống trần mất nhiệt.\n\n1. Khảo sát.\n2. Bọc bảo ôn.\n",
+    "--description-en",
+    "Problem: bare pipes lose heat.\n\n1. Survey.\n2. Insulate.\n",
+    "--investment-vnd",
+    "10000000",
+    "100000000",
+    "--savings-energy-pct",
+    "2",
+    "5",
+    "system",
+    "--savings-money-vnd-per-year",
+    "20000000",
+    "200000000",
+    "--savings-basis-vi",
+    "Nhiên liệu lò hơi",
+    "--savings-basis-en",
+    "Boiler fuel",
+    "--payback-years",
+    "0.2",
+    "1",
+    "--figure-basis",
+    "indicative",
+    "--figure-note-vi",
+    "Lò hơi 2–10 tấn/giờ.",
+    "--figure-note-en",
+    "Boilers of 2–10 t/h.",
+    "--environmental-benefits-vi",
+    "Giảm nhiên liệu và CO₂.",
+    "--environmental-benefits-en",
+    "Less fuel and CO₂.",
+    "--applicability-vi",
+    "Mọi mạng hơi.",
+    "--applicability-en",
+    "Any steam network.",
+    "--source",
+    "title=Insulate Steam Distribution and Condensate Return Lines",
+    "publisher=U.S. Department of Energy",
+    "year=2012",
+    "url=https://www.energy.gov/steam",
+    "pages=p. 1",
+    "--reviewed",
+    "2026-11-01",
 ]
 
 
@@ -100,8 +141,7 @@ def test_written_file_validates_and_placeholders_say_todo(project, capsys):
 def test_every_schema_field_is_in_the_file_as_value_or_commented_out(project, capsys):
     cpkb("new", "--sector", "utilities", "--no-input", "--dry-run")
     text = capsys.readouterr().out
-    keys = {line.strip().lstrip("#").strip().lstrip("- ").split(":")[0]
-            for line in text.splitlines() if ":" in line}
+    keys = {line.strip().lstrip("#").strip().lstrip("- ").split(":")[0] for line in text.splitlines() if ":" in line}
     names = set()
 
     def collect(node: dict) -> None:
@@ -128,12 +168,20 @@ def test_all_flags_give_a_complete_file_without_todo(project):
     assert data["description"]["vi"] == "Vấn đề: ống trần mất nhiệt.\n\n1. Khảo sát.\n2. Bọc bảo ôn.\n"
     assert data["investment_vnd"] == {"min": 10_000_000, "max": 100_000_000}
     assert data["payback_years"] == {"min": 0.2, "max": 1}
-    assert data["savings"] == {"energy_pct": {"min": 2, "max": 5, "scope": "system"},
-                               "money_vnd_per_year": {"min": 20_000_000, "max": 200_000_000},
-                               "basis": {"vi": "Nhiên liệu lò hơi", "en": "Boiler fuel"}}
-    assert data["sources"] == [{"title": "Insulate Steam Distribution and Condensate Return Lines",
-                                "publisher": "U.S. Department of Energy", "year": 2012,
-                                "url": "https://www.energy.gov/steam", "pages": "p. 1"}]
+    assert data["savings"] == {
+        "energy_pct": {"min": 2, "max": 5, "scope": "system"},
+        "money_vnd_per_year": {"min": 20_000_000, "max": 200_000_000},
+        "basis": {"vi": "Nhiên liệu lò hơi", "en": "Boiler fuel"},
+    }
+    assert data["sources"] == [
+        {
+            "title": "Insulate Steam Distribution and Condensate Return Lines",
+            "publisher": "U.S. Department of Energy",
+            "year": 2012,
+            "url": "https://www.energy.gov/steam",
+            "pages": "p. 1",
+        }
+    ]
     assert data["complexity"] == 1 and data["reviewed"] == "2026-11-01"
     assert list(data)[:3] == ["id", "sector", "process_stage"], "fields follow the schema's order"
 
@@ -151,8 +199,11 @@ def test_every_schema_field_has_a_flag():
         elif name == "savings":
             for child, sub_node in node["properties"].items():
                 ref = sub_node.get("$ref", "")
-                expected |= ({f"--savings-{child.replace('_', '-')}-vi", f"--savings-{child.replace('_', '-')}-en"}
-                             if ref.endswith("/text") else {f"--savings-{child.replace('_', '-')}"})
+                expected |= (
+                    {f"--savings-{child.replace('_', '-')}-vi", f"--savings-{child.replace('_', '-')}-en"}
+                    if ref.endswith("/text")
+                    else {f"--savings-{child.replace('_', '-')}"}
+                )
         elif node.get("$ref", "").endswith(("/text", "/short_text")):
             expected |= {f"--{name.replace('_', '-')}-vi", f"--{name.replace('_', '-')}-en"}
         else:
@@ -220,21 +271,25 @@ def test_interactive_prompts_for_sector_title_technique_complexity(project, caps
     assert line.endswith(f"# {TODO}"), "complexity skipped with Enter stays a marked placeholder"
 
 
-@pytest.mark.parametrize("text", [
-    "Key: value # not a comment",
-    "- starts like a list item",
-    "yes",
-    "2026-01-01",
-    "'quoted' and \"double\"",
-    "Dòng một\nDòng hai\n",
-    "  leading spaces\nand a second line",
-    "trailing newlines\n\n",
-    "Một câu rất dài " * 12,
-    "@ at sign, % percent, {braces} and [brackets]",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Key: value # not a comment",
+        "- starts like a list item",
+        "yes",
+        "2026-01-01",
+        "'quoted' and \"double\"",
+        "Dòng một\nDòng hai\n",
+        "  leading spaces\nand a second line",
+        "trailing newlines\n\n",
+        "Một câu rất dài " * 12,
+        "@ at sign, % percent, {braces} and [brackets]",
+    ],
+)
 def test_any_text_reads_back_exactly(project, text):
-    draft = build_draft(project / "measures", schema(), sectors(project),
-                        {"sector": "utilities", "summary": {"vi": text, "en": text}})
+    draft = build_draft(
+        project / "measures", schema(), sectors(project), {"sector": "utilities", "summary": {"vi": text, "en": text}}
+    )
     rendered = render_measure_yaml(draft, schema())
     assert parse_yaml(rendered).data["summary"] == {"vi": text, "en": text}
 
@@ -268,5 +323,7 @@ def test_a_new_measure_reaches_the_site_and_the_pdfs_in_both_languages(mini_proj
         assert measure_id not in status, "marked as translated: not listed as needing work"
         assert (site / prefix / "guides" / "field-reference" / "index.html").exists()
     for lang in ("vi", "en"):
-        text = "".join(page.extract_text() for page in PdfReader(site / "downloads" / book_filename("utilities", lang)).pages)
+        text = "".join(
+            page.extract_text() for page in PdfReader(site / "downloads" / book_filename("utilities", lang)).pages
+        )
         assert measure_id in text, f"{measure_id} missing from the {lang} utilities handbook"

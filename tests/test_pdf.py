@@ -44,6 +44,7 @@ EN_FUNCTION_WORDS = {"the", "and", "of", "with", "which", "from", "for", "is", "
 
 # --- helpers ---------------------------------------------------------------
 
+
 def copy_mini(dest: Path) -> Path:
     shutil.copytree(MINI, dest)
     shutil.copy2(Path(__file__).parent.parent / "measures" / "schema.json", dest / "measures" / "schema.json")
@@ -147,6 +148,7 @@ def words_outside_text_block(path: Path) -> list[tuple[int, str, float]]:
 
 # --- sources: fast, no layout ---------------------------------------------
 
+
 def test_book_filename_is_stable():
     assert handbook.book_filename(None, "vi") == "cp-handbook-vi.pdf"
     assert handbook.book_filename("beverages", "en") == "cp-handbook-beverages-en.pdf"
@@ -171,12 +173,16 @@ def test_general_all_takes_every_chapter_in_name_order(mini_project):
 
 def test_listed_but_missing_chapter_is_a_precise_error(mini_project):
     book = mini_project / "handbook" / "book.yml"
-    book.write_text(book.read_text(encoding="utf-8").replace("general: all", "general: [01-cleaner-production, 09-missing]"),
-                    encoding="utf-8")
+    book.write_text(
+        book.read_text(encoding="utf-8").replace("general: all", "general: [01-cleaner-production, 09-missing]"),
+        encoding="utf-8",
+    )
     [problem] = problems_of(mini_project)
     assert problem.file == "handbook/book.yml" and problem.field == "general[1]"
-    assert problem.line == book.read_text(encoding="utf-8").splitlines().index(
-        "general: [01-cleaner-production, 09-missing]") + 1
+    assert (
+        problem.line
+        == book.read_text(encoding="utf-8").splitlines().index("general: [01-cleaner-production, 09-missing]") + 1
+    )
     assert "09-missing" in problem.message and "01-cleaner-production" in problem.hint
 
 
@@ -188,8 +194,9 @@ def test_chapter_in_one_language_only_names_the_missing_file(mini_project):
 
 
 def test_unknown_sector_and_bad_date_in_book_yml(mini_project):
-    edit_yaml(mini_project / "handbook" / "book.yml",
-              lambda d: d.update(sectors=["beverages", "brewing"], date="28/11/2026"))
+    edit_yaml(
+        mini_project / "handbook" / "book.yml", lambda d: d.update(sectors=["beverages", "brewing"], date="28/11/2026")
+    )
     problems = problems_of(mini_project)
     assert {p.field for p in problems} == {"sectors[1]", "date"}
     assert all(p.file == "handbook/book.yml" and p.line > 1 for p in problems)
@@ -197,8 +204,10 @@ def test_unknown_sector_and_bad_date_in_book_yml(mini_project):
 
 def test_sector_without_chapter_when_declared(mini_project):
     shutil.rmtree(mini_project / "handbook" / "utilities")
-    edit_yaml(mini_project / "handbook" / "book.yml",
-              lambda d: d.update(sectors=["beverages", {"key": "utilities", "chapter": False}]))
+    edit_yaml(
+        mini_project / "handbook" / "book.yml",
+        lambda d: d.update(sectors=["beverages", {"key": "utilities", "chapter": False}]),
+    )
     sources = sources_of(mini_project)
     assert ("utilities", "vi") not in sources.sector_chapters
 
@@ -218,8 +227,10 @@ def test_bad_glossary_and_worksheets_are_reported_together(mini_project):
     edit_yaml(mini_project / "handbook" / "glossary.yml", lambda d: d[1]["definition"].pop("en"))
     edit_yaml(mini_project / "handbook" / "worksheets.yml", lambda d: d[0].update(rows="ten"))
     problems = problems_of(mini_project)
-    assert [(p.file, p.field) for p in problems] == [("handbook/glossary.yml", "[1].definition"),
-                                                     ("handbook/worksheets.yml", "[0].rows")]
+    assert [(p.file, p.field) for p in problems] == [
+        ("handbook/glossary.yml", "[1].definition"),
+        ("handbook/worksheets.yml", "[0].rows"),
+    ]
 
 
 def test_cli_usage_errors_exit_2_and_source_errors_exit_1(mini_project, monkeypatch, capsys):
@@ -234,8 +245,13 @@ def test_cli_usage_errors_exit_2_and_source_errors_exit_1(mini_project, monkeypa
 
 def test_hostile_record_text_is_escaped_in_the_typst_source(mini_project):
     path = mini_project / "measures" / "beverages" / "BEV-001.yml"
-    edit_yaml(path, lambda d: (d["title"].update(en="Meter <script>alert(1)</script> & co"),
-                               d["description"].update(en='Raw <img src=x onerror="alert(1)"> {: onclick="x"} *ok*')))
+    edit_yaml(
+        path,
+        lambda d: (
+            d["title"].update(en="Meter <script>alert(1)</script> & co"),
+            d["description"].update(en='Raw <img src=x onerror="alert(1)"> {: onclick="x"} *ok*'),
+        ),
+    )
     sources = sources_of(mini_project)
     [plan] = plan_books(sources, ["beverages"], ["en"])
     typ = render_book(plan).typ
@@ -246,8 +262,16 @@ def test_hostile_record_text_is_escaped_in_the_typst_source(mini_project):
 
 def test_vietnamese_dictionary_order():
     words = ["đánh giá", "dòng thải", "ăn mòn", "an toàn", "bã malt", "ô nhiễm", "ơn", "o"]
-    assert sorted(words, key=vi_sort_key) == ["an toàn", "ăn mòn", "bã malt", "dòng thải", "đánh giá",
-                                              "o", "ô nhiễm", "ơn"]
+    assert sorted(words, key=vi_sort_key) == [
+        "an toàn",
+        "ăn mòn",
+        "bã malt",
+        "dòng thải",
+        "đánh giá",
+        "o",
+        "ô nhiễm",
+        "ơn",
+    ]
 
 
 def test_typst_escaping_leaves_no_markup_character_unescaped():
@@ -271,6 +295,7 @@ def test_worksheet_columns_are_sized_to_what_is_written(mini_project):
 
 # --- the mini books, laid out once ----------------------------------------
 
+
 @pytest.fixture(scope="session")
 def mini_books(tmp_path_factory):
     root = copy_mini(tmp_path_factory.mktemp("mini") / "project")
@@ -282,8 +307,9 @@ def mini_books(tmp_path_factory):
 @pytest.mark.build
 def test_mini_build_writes_every_book_and_nothing_else(mini_books):
     root, out, results = mini_books
-    expected = {handbook.book_filename(b, l) for b in (None, "beverages", "utilities", WORKSHEETS_BOOK)
-                for l in LANGUAGES}
+    expected = {
+        handbook.book_filename(b, l) for b in (None, "beverages", "utilities", WORKSHEETS_BOOK) for l in LANGUAGES
+    }
     assert {p.name for p in out.iterdir()} == expected | {KEYS_FILE}  # no temporary file left behind
     assert all(r.pages > 5 and r.seconds > 0 for r in results)
 
@@ -336,9 +362,16 @@ def test_toc_page_numbers_match_the_bookmarks(mini_books, book, lang):
 def test_bookmarks_cover_chapters_measures_and_worksheets(mini_books):
     _, out, _ = mini_books
     titles = [t for _, t, _ in outline(out / "cp-handbook-beverages-en.pdf")]
-    for expected in ("Contents", "What cleaner production is", "Cleaner production handbook for breweries",
-                     "Cleaner production measures: Beer and beverages", "Worksheet 1. CP team", "Glossary",
-                     "Index", "Index of measures by technique and complexity"):
+    for expected in (
+        "Contents",
+        "What cleaner production is",
+        "Cleaner production handbook for breweries",
+        "Cleaner production measures: Beer and beverages",
+        "Worksheet 1. CP team",
+        "Glossary",
+        "Index",
+        "Index of measures by technique and complexity",
+    ):
         assert expected in titles
     assert any(t.startswith("BEV-001. ") for t in titles) and any(t.startswith("UTL-001. ") for t in titles)
 
@@ -374,8 +407,10 @@ def test_colophon_on_page_two(mini_books, lang):
     root, out, _ = mini_books
     edition = sources_of(root).spec.edition
     page = flat(page_texts(out / handbook.book_filename("beverages", lang))[1])
-    for phrase in {"en": ("About this book", f"Edition {edition},", "CC BY 4.0", "How to cite", "indicative ranges"),
-                   "vi": ("Về cuốn sách này", f"Ấn bản {edition},", "CC BY 4.0", "Cách trích dẫn", "khoảng tham khảo")}[lang]:
+    for phrase in {
+        "en": ("About this book", f"Edition {edition},", "CC BY 4.0", "How to cite", "indicative ranges"),
+        "vi": ("Về cuốn sách này", f"Ấn bản {edition},", "CC BY 4.0", "Cách trích dẫn", "khoảng tham khảo"),
+    }[lang]:
         assert phrase in page, phrase
 
 
@@ -412,7 +447,7 @@ def test_measure_links_point_at_the_fact_sheet(mini_books):
         if dest is None:
             continue
         name = str(dest) if not isinstance(dest, list) else None
-        page = (reader.named_destinations[name].page if name else dest[0])
+        page = reader.named_destinations[name].page if name else dest[0]
         targets.add((name, reader.get_page_number(page.get_object()) + 1))
     assert ("measure-bev-001", sheet_page["BEV-001"]) in targets
     assert ("measure-utl-001", sheet_page["UTL-001"]) in targets  # a cross-cutting measure, printed too
@@ -424,7 +459,9 @@ def test_measure_links_point_at_the_fact_sheet(mini_books):
 def test_fonts_are_embedded(mini_books):
     _, out, _ = mini_books
     for path in out.glob("*.pdf"):
-        rows = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+        rows = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()[
+            2:
+        ]
         assert rows and all(row.split()[-5] == "yes" for row in rows), rows  # the "emb" column
         assert any("NotoSans-Regular" in row for row in rows)
 
@@ -434,8 +471,14 @@ def test_vietnamese_text_extracts_as_nfc(mini_books):
     _, out, _ = mini_books
     text = "\n".join(page_texts(out / "cp-handbook-beverages-vi.pdf"))
     assert unicodedata.is_normalized("NFC", text)
-    for word in ("Sổ tay sản xuất sạch hơn ngành bia", "Lắp đồng hồ đo theo khu vực", "Nghiền malt",
-                 "Thời gian hoàn vốn", "Phiếu 1. Đội sản xuất sạch hơn", "nồi nấu"):
+    for word in (
+        "Sổ tay sản xuất sạch hơn ngành bia",
+        "Lắp đồng hồ đo theo khu vực",
+        "Nghiền malt",
+        "Thời gian hoàn vốn",
+        "Phiếu 1. Đội sản xuất sạch hơn",
+        "nồi nấu",
+    ):
         assert word in flat(text), word
 
 
@@ -513,8 +556,9 @@ def test_reuse_lays_out_only_the_books_whose_sources_changed(mini_books, tmp_pat
     assert all(r.reused and r.pages > 5 for r in results)
     edited = copy / "cp-handbook-utilities-vi.pdf"
     edited.write_bytes(edited.read_bytes() + b"\n")  # changed by hand: its key no longer describes it
-    assert [r.path.name for r in pdf.build_books(root, copy, langs=["vi"], books=["utilities"], reuse=True)
-            if not r.reused] == [edited.name]
+    assert [
+        r.path.name for r in pdf.build_books(root, copy, langs=["vi"], books=["utilities"], reuse=True) if not r.reused
+    ] == [edited.name]
     assert edited.read_bytes() == (out / edited.name).read_bytes()
     (copy / "cp-handbook-seafood-vi.pdf").write_bytes(b"%PDF- a sector no longer in book.yml")
     project = copy_mini(tmp_path / "project")
@@ -536,8 +580,13 @@ def test_layout_raises_no_typst_warning(mini_project, recwarn):
 @pytest.mark.build
 def test_hostile_record_text_prints_literally(mini_project):
     path = mini_project / "measures" / "utilities" / "UTL-002.yml"
-    edit_yaml(path, lambda d: (d["title"].update(en="Traps <script>alert(1)</script> & <b>leaks</b>"),
-                               d["summary"].update(en="Ünïcödé ‘quotes’ — <i>not italic</i> {: .x}")))
+    edit_yaml(
+        path,
+        lambda d: (
+            d["title"].update(en="Traps <script>alert(1)</script> & <b>leaks</b>"),
+            d["summary"].update(en="Ünïcödé ‘quotes’ — <i>not italic</i> {: .x}"),
+        ),
+    )
     [result] = pdf.build_books(mini_project, mini_project / "out", langs=["en"], books=["utilities"], jobs=1)
     text = flat(" ".join(page_texts(result.path)))
     assert "UTL-002. Traps <script>alert(1)</script> & <b>leaks</b>" in text
@@ -545,6 +594,7 @@ def test_hostile_record_text_prints_literally(mini_project):
 
 
 # --- the real catalogue ---------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def real_books(project_root, real_site):
@@ -561,16 +611,20 @@ def test_real_books_are_complete(real_books):
     root, out, results = real_books
     catalogue = load_catalogue(root / "measures", root=root)
     books = handbook.planned_books(root)
-    assert {r.path.name for r in results} == {handbook.book_filename(b, l) for b in [*books, WORKSHEETS_BOOK]
-                                              for l in LANGUAGES}
+    assert {r.path.name for r in results} == {
+        handbook.book_filename(b, l) for b in [*books, WORKSHEETS_BOOK] for l in LANGUAGES
+    }
     cross_cutting = {"utilities"}  # the one group every sector book prints (not rubber, which has no VSIC code yet)
     for lang in LANGUAGES:
         path = out / handbook.book_filename(None, lang)
         sheets_in_complete = [t for _, t, _ in outline(path) if re.match(r"[A-Z]+-\d{3}\. ", t)]
         assert len(sheets_in_complete) == len(set(sheets_in_complete)) == len(catalogue.measures)  # each measure once
         for sector in books[1:]:
-            sheets = {t.split(".")[0] for _, t, _ in outline(out / handbook.book_filename(sector, lang))
-                      if re.match(r"[A-Z]+-\d{3}\. ", t)}
+            sheets = {
+                t.split(".")[0]
+                for _, t, _ in outline(out / handbook.book_filename(sector, lang))
+                if re.match(r"[A-Z]+-\d{3}\. ", t)
+            }
             wanted = {m.id for m in catalogue.measures if m.sector == sector or m.sector in cross_cutting}
             assert sheets == wanted, (sector, sheets ^ wanted)  # no other sector's fact sheet, every utility
             for m in catalogue.in_sector(sector):
@@ -643,16 +697,23 @@ def test_the_support_annex_carries_consultants_funding_and_the_books_cases(tmp_p
         shutil.copy2(ROOT / "handbook" / "support" / kind / name, support / kind / name)
     (support / "cases").mkdir()
     (support / "cases" / "brewery-case.yml").write_text(ANNEX_CASE, encoding="utf-8")
-    edit_yaml(root / "handbook" / "book.yml", lambda d: d.update(appendices=["support", "worksheets", "glossary", "index"]))
+    edit_yaml(
+        root / "handbook" / "book.yml", lambda d: d.update(appendices=["support", "worksheets", "glossary", "index"])
+    )
     out = root / "downloads"
     pdf.build_books(root, out, langs=["en"], books=[None, "utilities"])
     complete = out / handbook.book_filename(None, "en")
     marks = [(level, title) for level, title, _ in outline(complete)]
     at = marks.index((1, "Support"))
-    assert marks[at + 1:at + 4] == [(2, "Consultant network"), (2, "Funding guide"), (2, "Demonstration cases")]
+    assert marks[at + 1 : at + 4] == [(2, "Consultant network"), (2, "Funding guide"), (2, "Demonstration cases")]
     text = flat(" ".join(page_texts(complete)[p - 1] for p in division_pages(complete, "Support")))
-    for expected in ("Vietnam Cleaner Production Centre (VNCPC)", "Preferential loans of the Vietnam Environment Protection Fund",
-                     "A brewery meters each area", "BEV-001", "checked December 1, 2026"):
+    for expected in (
+        "Vietnam Cleaner Production Centre (VNCPC)",
+        "Preferential loans of the Vietnam Environment Protection Fund",
+        "A brewery meters each area",
+        "BEV-001",
+        "checked December 1, 2026",
+    ):
         assert flat(expected) in text, expected
     # A sector book keeps the consultants and funding, and only its own sector's cases.
     utilities = [(level, title) for level, title, _ in outline(out / handbook.book_filename("utilities", "en"))]

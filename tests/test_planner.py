@@ -89,12 +89,18 @@ def test_every_factor_names_its_source_year_and_table(project_root):
 def test_a_bad_factor_is_reported_with_file_line_and_column(tmp_path):
     (tmp_path / "handbook").mkdir()
     shutil.copy2(ROOT / "handbook" / "factors.schema.json", tmp_path / "handbook")
-    text = (ROOT / "handbook" / "factors.yml").read_text(encoding="utf-8").replace("t_co2_per_mwh: 0.6592", "t_co2_per_mwh: -1")
+    text = (
+        (ROOT / "handbook" / "factors.yml")
+        .read_text(encoding="utf-8")
+        .replace("t_co2_per_mwh: 0.6592", "t_co2_per_mwh: -1")
+    )
     (tmp_path / "handbook" / "factors.yml").write_text(text, encoding="utf-8")
     with pytest.raises(SourceError) as err:
         load_factors(tmp_path)
     line, col = next((i, l.index("t_co2")) for i, l in enumerate(text.splitlines(), 1) if "t_co2_per_mwh" in l)
-    assert f"handbook/factors.yml:{line}:{col + 1} grid.t_co2_per_mwh: -1 is less than the minimum of 0" in str(err.value)
+    assert f"handbook/factors.yml:{line}:{col + 1} grid.t_co2_per_mwh: -1 is less than the minimum of 0" in str(
+        err.value
+    )
 
 
 def test_the_browser_maths_gives_the_same_answers(browser):
@@ -119,19 +125,24 @@ def test_the_browser_maths_gives_the_same_answers(browser):
 
 
 def report_rows(facility: str, kwh: float = 1000.0, note: str = "") -> list[list]:
-    return [[MARKER, 1, "en"], ["facility", "Facility name", facility], ["province", "Province", "Bình Dương"],
-            ["year", "Year", 2026], ["resources_vnd", "Money", 5_000_000],
-            ["measures", "Measure", "..."],
-            ["implemented", "BEV-001", note or "Close taps", 10_000_000, 4_000_000, kwh, "", 0, 50, 0, kwh * 0.6592 / 1000],
-            ["planned", "UTL-001", "Steam traps", 20_000_000, 8_000_000, 0, "fo", 2, 0, 0, 6.25]]
+    return [
+        [MARKER, 1, "en"],
+        ["facility", "Facility name", facility],
+        ["province", "Province", "Bình Dương"],
+        ["year", "Year", 2026],
+        ["resources_vnd", "Money", 5_000_000],
+        ["measures", "Measure", "..."],
+        ["implemented", "BEV-001", note or "Close taps", 10_000_000, 4_000_000, kwh, "", 0, 50, 0, kwh * 0.6592 / 1000],
+        ["planned", "UTL-001", "Steam traps", 20_000_000, 8_000_000, 0, "fo", 2, 0, 0, 6.25],
+    ]
 
 
 def test_parse_and_merge_reports_and_neutralise_formulas():
-    a = parse_report(report_rows("=HYPERLINK(\"http://x\")"), "a.xlsx")
+    a = parse_report(report_rows('=HYPERLINK("http://x")'), "a.xlsx")
     b = parse_report(report_rows("Nhà máy B", kwh=3000), "b.xlsx")
     sheets = merge_reports([("a.xlsx", a), ("b.xlsx", b)], "en")
     summary, measures = sheets["Summary"], sheets["Measures"]
-    assert summary[1][1] == "'=HYPERLINK(\"http://x\")"  # text, not a formula
+    assert summary[1][1] == '\'=HYPERLINK("http://x")'  # text, not a formula
     assert summary[-1][0] == "Total" and summary[-1][5] == 2  # two implemented measures
     kwh_col = summary[0].index("Electricity saved (kWh/year)")
     assert summary[-1][kwh_col] == 4000
@@ -139,9 +150,14 @@ def test_parse_and_merge_reports_and_neutralise_formulas():
     assert neutralise("@SUM(A1)") == "'@SUM(A1)" and neutralise(-5) == -5
 
 
-@pytest.mark.parametrize("rows,reason", [([["something else"]], "foreign"), ([[MARKER, 9, "en"]], "version"),
-                                         ([[MARKER, 1, "en"], ["facility", "", "X"], ["measures"],
-                                           ["implemented", "A-1", "t", "lots"]], "number")])
+@pytest.mark.parametrize(
+    "rows,reason",
+    [
+        ([["something else"]], "foreign"),
+        ([[MARKER, 9, "en"]], "version"),
+        ([[MARKER, 1, "en"], ["facility", "", "X"], ["measures"], ["implemented", "A-1", "t", "lots"]], "number"),
+    ],
+)
 def test_a_foreign_or_malformed_report_is_refused_by_name(rows, reason):
     with pytest.raises(ReportFileError) as err:
         parse_report(rows, "their-file.xlsx")
@@ -173,7 +189,9 @@ def test_cli_report_merge(tmp_path):
     assert all(c.data_type != "f" for row in wb["Tổng hợp"].iter_rows() for c in row)
     (tmp_path / "bad.xlsx").write_text("not a spreadsheet", encoding="utf-8")
     _write(tmp_path / "other.xlsx", [["Name", "Value"]])
-    result = run_cpkb(["report", "merge", "a.xlsx", "bad.xlsx", "other.xlsx", "-o", "x.xlsx", "--lang", "en"], tmp_path, timeout=120)
+    result = run_cpkb(
+        ["report", "merge", "a.xlsx", "bad.xlsx", "other.xlsx", "-o", "x.xlsx", "--lang", "en"], tmp_path, timeout=120
+    )
     assert result.returncode == 1
     assert "bad.xlsx was refused: it is not an XLSX file" in result.stderr
     assert "other.xlsx was refused: it is not an annual CP report" in result.stderr
@@ -183,19 +201,34 @@ def test_cli_report_merge(tmp_path):
 # --- a person's whole path in Chromium --------------------------------------------
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-TEXT = {"vi": {"added": "Đã có trong kế hoạch", "done": "Đã hoàn thành", "kwh": "100.000", "tariff": "2.000",
-               "imported": "Đã nhập 2 biện pháp."},
-        "en": {"added": "In my plan", "done": "Done", "kwh": "100,000", "tariff": "2,000",
-               "imported": "2 measures imported."}}
+TEXT = {
+    "vi": {
+        "added": "Đã có trong kế hoạch",
+        "done": "Đã hoàn thành",
+        "kwh": "100.000",
+        "tariff": "2.000",
+        "imported": "Đã nhập 2 biện pháp.",
+    },
+    "en": {
+        "added": "In my plan",
+        "done": "Done",
+        "kwh": "100,000",
+        "tariff": "2,000",
+        "imported": "2 measures imported.",
+    },
+}
 
 
 def _visible(page, selector):
     """The element is in the viewport once scrolled to, and a click there lands on it."""
     el = page.locator(selector)
     el.scroll_into_view_if_needed()
-    return page.evaluate("""(sel) => { const e = document.querySelector(sel), r = e.getBoundingClientRect();
+    return page.evaluate(
+        """(sel) => { const e = document.querySelector(sel), r = e.getBoundingClientRect();
         const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-        return r.width > 0 && r.right <= innerWidth + 1 && (hit === e || e.contains(hit)); }""", selector)
+        return r.width > 0 && r.right <= innerWidth + 1 && (hit === e || e.contains(hit)); }""",
+        selector,
+    )
 
 
 @pytest.mark.build
@@ -254,8 +287,9 @@ def test_from_a_measure_to_a_plan_to_a_report_and_a_summary(browser, base_url, l
     assert page.locator("#cp-plan-table tbody tr").count() == 0
     page.set_input_files("#cp-plan-import", str(xlsx))
     # The file is read asynchronously: wait for the message a person then sees.
-    page.wait_for_function("t => document.querySelector('#cp-plan-status').textContent.trim() === t",
-                           arg=text["imported"], timeout=15000)
+    page.wait_for_function(
+        "t => document.querySelector('#cp-plan-status').textContent.trim() === t", arg=text["imported"], timeout=15000
+    )
     assert page.locator("#cp-plan-table tbody tr").first.locator("select").input_value() == "done"
     # 5. Print the plan to PDF (A4).
     page.emulate_media(media="print")
@@ -296,13 +330,16 @@ def test_from_a_measure_to_a_plan_to_a_report_and_a_summary(browser, base_url, l
         page.click("#cp-merge-xlsx")
     merged = tmp_path / "summary.xlsx"
     info.value.save_as(merged)
-    browser_summary = {name: [list(r) for r in ws.iter_rows(values_only=True)] for name, ws in
-                       ((ws.title, ws) for ws in load_workbook(merged).worksheets)}
+    browser_summary = {
+        name: [list(r) for r in ws.iter_rows(values_only=True)]
+        for name, ws in ((ws.title, ws) for ws in load_workbook(merged).worksheets)
+    }
     expected = merge_reports([("report-b.xlsx", parsed), ("report.xlsx", parsed)], lang)
     assert list(browser_summary) == list(expected)
     for name in expected:
-        assert [[None if v == "" else v for v in r] for r in browser_summary[name]] == \
-            [[None if v == "" else v for v in r] for r in expected[name]], name
+        assert [[None if v == "" else v for v in r] for r in browser_summary[name]] == [
+            [None if v == "" else v for v in r] for r in expected[name]
+        ], name
     assert not watch.errors and not watch.external, (watch.errors, watch.external)
     context.close()
 
@@ -346,8 +383,9 @@ def test_add_to_plan_from_a_catalogue_card(browser, base_url, lang, viewport):
     assert button.is_visible() and button.inner_text() == ("Thêm vào kế hoạch" if lang == "vi" else "Add to my plan")
     button.click()
     assert button.inner_text() == text["added"]
-    assert page.inner_text("#cp-plan-note") == ("Đã thêm vào kế hoạch (1 biện pháp)." if lang == "vi"
-                                                else "Added to your plan; measures in the plan: 1.")
+    assert page.inner_text("#cp-plan-note") == (
+        "Đã thêm vào kế hoạch (1 biện pháp)." if lang == "vi" else "Added to your plan; measures in the plan: 1."
+    )
     button.click()  # a second click changes nothing
     page.goto(f"{base_url}{prefix}plan/")
     rows = page.locator("#cp-plan-table tbody tr")
@@ -375,8 +413,13 @@ def test_the_calculator_takes_load_and_hours_fuel_in_gj_and_production(browser, 
     context = browser.new_context(viewport=VIEWPORTS["phone"])
     page = context.new_page()
     page.goto(f"{base_url}{prefix}measures/utl-001/")
-    for field, value in (("power_kw", "50"), ("hours", n("2,000")), ("fuel_qty", n("1,000")),
-                         ("fuel_price", n("300,000")), ("production", n("1,000"))):
+    for field, value in (
+        ("power_kw", "50"),
+        ("hours", n("2,000")),
+        ("fuel_qty", n("1,000")),
+        ("fuel_price", n("300,000")),
+        ("production", n("1,000")),
+    ):
         page.click(f"#cp-calc-{field}")
         page.keyboard.type(value)
     page.select_option("#cp-calc-fuel", "fo")
@@ -384,16 +427,26 @@ def test_the_calculator_takes_load_and_hours_fuel_in_gj_and_production(browser, 
     table = page.locator("#cp-calc-results table")
     table.scroll_into_view_if_needed()
     assert table.is_visible()
-    rows = {r.locator("th").inner_text(): r.locator("td").first.inner_text()
-            for r in table.locator("tbody tr").all()}
+    rows = {r.locator("th").inner_text(): r.locator("td").first.inner_text() for r in table.locator("tbody tr").all()}
     kwh = next(v for k, v in rows.items() if "kWh" in k and ("đơn vị" not in k and "unit" not in k))
     assert kwh == n("5,000 – 15,000")
     assert rows[("Nhiên liệu tiết kiệm (GJ/năm)" if lang == "vi" else "Fuel saved (GJ/year)")] == n("50.0 – 150.0")
-    tonnes = next(v for k, v in rows.items() if k.startswith("Nhiên liệu tiết kiệm (t") or k.startswith("Fuel saved (t"))
+    tonnes = next(
+        v for k, v in rows.items() if k.startswith("Nhiên liệu tiết kiệm (t") or k.startswith("Fuel saved (t")
+    )
     assert tonnes == n("1.2 – 3.7")
-    per_unit = rows["Điện tiết kiệm trên mỗi đơn vị sản phẩm (kWh/đơn vị)" if lang == "vi"
-                    else "Electricity saved per unit of product (kWh/unit)"]
+    per_unit = rows[
+        "Điện tiết kiệm trên mỗi đơn vị sản phẩm (kWh/đơn vị)"
+        if lang == "vi"
+        else "Electricity saved per unit of product (kWh/unit)"
+    ]
     assert per_unit == n("5.00 – 15.00")
-    assert n("15,000 – 45,000") in rows["Tiết kiệm trên mỗi đơn vị sản phẩm (đồng/đơn vị)" if lang == "vi"
-                                       else "Saving per unit of product (VND/unit)"]
+    assert (
+        n("15,000 – 45,000")
+        in rows[
+            "Tiết kiệm trên mỗi đơn vị sản phẩm (đồng/đơn vị)"
+            if lang == "vi"
+            else "Saving per unit of product (VND/unit)"
+        ]
+    )
     context.close()

@@ -102,7 +102,10 @@ def test_required_type_limits_and_examples(pages, lang):
     assert label("reference.limit_text_length", lang, min=1, max=160) in section(page, "title")
     assert label("reference.limit_range_bounded", lang, lo=0, hi=100) in section(page, "savings.energy_pct")
     year = section(page, "sources[].year")
-    assert label("reference.limit_minimum", lang, n=1950) in year and label("reference.limit_maximum", lang, n=2100) in year
+    assert (
+        label("reference.limit_minimum", lang, n=1950) in year
+        and label("reference.limit_maximum", lang, n=2100) in year
+    )
     assert f"`{load_schema()['properties']['id']['pattern']}`" in section(page, "id")
     assert "```yaml\nid: BEV-004\n```" in section(page, "id"), "the schema's own example"
     assert "```yaml\nsources:\n  - url: " in section(page, "sources[].url"), "nested example shows the nesting"

@@ -49,13 +49,16 @@ def desktop(browser, search_url):
 
 def visible(page, selector: str) -> bool:
     """A person sees it: in the viewport and on top (elementFromPoint lands on it)."""
-    return page.eval_on_selector(selector, """el => {
+    return page.eval_on_selector(
+        selector,
+        """el => {
         const r = el.getBoundingClientRect();
         if (r.width === 0 || r.height === 0 || r.bottom < 0 || r.top > innerHeight) return false;
         const x = r.left + Math.min(r.width / 2, 40), y = r.top + Math.min(r.height / 2, 10);
         const hit = document.elementFromPoint(x, y);
         return !!hit && (el === hit || el.contains(hit));
-    }""")
+    }""",
+    )
 
 
 def open_box(page, phone: bool = False) -> None:
@@ -74,10 +77,12 @@ def type_query(page, query: str, fill: bool = False) -> list[str]:
         box.fill(query)
     else:
         box.press_sequentially(query, delay=20)
-    page.wait_for_function("q => document.getElementById('cp-search-results').dataset.query === q",
-                           arg=query.strip(), timeout=20000)
-    return page.eval_on_selector_all("#cp-search-results a.md-search-result__link",
-                                     "els => els.map(a => new URL(a.href).pathname)")
+    page.wait_for_function(
+        "q => document.getElementById('cp-search-results').dataset.query === q", arg=query.strip(), timeout=20000
+    )
+    return page.eval_on_selector_all(
+        "#cp-search-results a.md-search-result__link", "els => els.map(a => new URL(a.href).pathname)"
+    )
 
 
 def measure_id(path: str) -> str | None:
@@ -86,10 +91,13 @@ def measure_id(path: str) -> str | None:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-@pytest.mark.parametrize("lang,query,expected", [
-    ("vi", "thu hoi nuoc ngung", "/measures/utl-001/"),
-    ("en", "return condensate boiler", "/en/measures/utl-001/"),
-])
+@pytest.mark.parametrize(
+    "lang,query,expected",
+    [
+        ("vi", "thu hoi nuoc ngung", "/measures/utl-001/"),
+        ("en", "return condensate boiler", "/en/measures/utl-001/"),
+    ],
+)
 def test_clicking_the_box_and_typing_shows_results(browser, search_url, viewport, lang, query, expected):
     page = new_page(browser, search_url, viewport)
     page.goto(search_url + ("en/" if lang == "en" else ""))
@@ -118,8 +126,11 @@ def test_arrows_enter_and_escape(desktop, search_url):
     page.keyboard.press("ArrowUp")
     assert page.eval_on_selector(active, "a => new URL(a.href).pathname") == results[0]
     page.keyboard.press("Escape")
-    assert not visible(page, "#cp-search-results li:first-child a") if page.locator(
-        "#cp-search-results li").count() else True
+    assert (
+        not visible(page, "#cp-search-results li:first-child a")
+        if page.locator("#cp-search-results li").count()
+        else True
+    )
     assert not page.is_checked("#__search")
     open_box(page)
     page.keyboard.press("ArrowDown")
@@ -142,14 +153,19 @@ def test_every_result_is_reachable_and_the_total_is_honest(desktop, search_url):
     assert len(links) == total and len(set(links)) == total
 
 
-@pytest.mark.parametrize("lang,query", [("en", "translation status"), ("en", "benchmarks"), ("vi", "tham chieu cac truong")])
+@pytest.mark.parametrize(
+    "lang,query", [("en", "translation status"), ("en", "benchmarks"), ("vi", "tham chieu cac truong")]
+)
 def test_editor_pages_are_not_in_readers_search(desktop, search_url, lang, query):
     page = desktop
     page.goto(search_url + ("en/" if lang == "en" else ""))
     open_box(page)
     results = type_query(page, query)
-    assert not [r for r in results if "/guides/translations/" in r or "/guides/benchmarks/" in r
-                or "/guides/field-reference/" in r]
+    assert not [
+        r
+        for r in results
+        if "/guides/translations/" in r or "/guides/benchmarks/" in r or "/guides/field-reference/" in r
+    ]
 
 
 def test_a_measure_hit_keeps_its_sector_and_figures(desktop, search_url):
@@ -190,23 +206,31 @@ def answers(pages, search_url: str, lang: str, queries: list[str]) -> list[list[
         open_box(page)
     out = []
     for start in range(0, len(queries), len(pages)):
-        batch = list(zip(pages, queries[start:start + len(pages)]))
+        batch = list(zip(pages, queries[start : start + len(pages)]))
         for page, query in batch:
             box = page.locator("#cp-search-input")
             box.fill("")
             box.fill(query)
         for page, query in batch:
-            page.wait_for_function("q => document.getElementById('cp-search-results').dataset.query === q",
-                                   arg=query.strip(), timeout=20000)
-            out.append(page.eval_on_selector_all("#cp-search-results a.md-search-result__link",
-                                                 "els => els.map(a => new URL(a.href).pathname)"))
+            page.wait_for_function(
+                "q => document.getElementById('cp-search-results').dataset.query === q",
+                arg=query.strip(),
+                timeout=20000,
+            )
+            out.append(
+                page.eval_on_selector_all(
+                    "#cp-search-results a.md-search-result__link", "els => els.map(a => new URL(a.href).pathname)"
+                )
+            )
     return out
 
 
 def quality(browser, search_url) -> tuple[float, list[str]]:
     found, missed = 0, []
     with tabs(browser, search_url) as pages:
-        results = {lang: answers(pages, search_url, lang, [entry["q"] for entry in QUERIES[lang]]) for lang in ("vi", "en")}
+        results = {
+            lang: answers(pages, search_url, lang, [entry["q"] for entry in QUERIES[lang]]) for lang in ("vi", "en")
+        }
     for lang in ("vi", "en"):
         for entry, paths in zip(QUERIES[lang], results[lang]):
             top = [measure_id(p) for p in paths[:3]]
@@ -226,6 +250,7 @@ def test_everyday_queries_find_a_right_measure_in_the_first_three(browser, searc
 
 def _fold(text: str) -> str:
     from cpkb.text.search_keys import fold
+
     return fold(text)
 
 
@@ -265,8 +290,10 @@ def test_catalogue_keyword_combines_with_facets_and_says_how_many(desktop, searc
     shown = set(cards(page))
     assert {"UTL-013", "TEX-012", "PAP-013"} <= shown
     page.check('input[name="sector"][value="utilities"]')
-    page.wait_for_function("(() => { const c = [...document.querySelectorAll('#cp-results li code')];"
-                           " return c.length > 0 && c.every(e => e.textContent.startsWith('UTL')); })()")
+    page.wait_for_function(
+        "(() => { const c = [...document.querySelectorAll('#cp-results li code')];"
+        " return c.length > 0 && c.every(e => e.textContent.startsWith('UTL')); })()"
+    )
     assert "UTL-013" in cards(page)
     assert "q=bien+tan" in page.url and "sector=utilities" in page.url
     n = len(cards(page))
@@ -286,8 +313,10 @@ def test_catalogue_sorts_by_money_saved_both_ways(desktop, search_url):
     assert [money[i] for i in ids] == sorted((money[i] for i in ids), reverse=True)
     page.select_option("#cp-order", "asc")
     page.wait_for_function("new URLSearchParams(location.search).get('order') === null")
-    page.wait_for_function("first => { const c = document.querySelector('#cp-results li code');"
-                           " return !!c && c.textContent !== first; }", arg=ids[0])
+    page.wait_for_function(
+        "first => { const c = document.querySelector('#cp-results li code'); return !!c && c.textContent !== first; }",
+        arg=ids[0],
+    )
     wait_cards(page, 30)
     ids = [i for i in cards(page) if i in money]
     assert [money[i] for i in ids] == sorted(money[i] for i in ids)

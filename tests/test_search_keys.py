@@ -11,7 +11,13 @@ from conftest import ROOT
 
 def test_fold_and_phrase_keys():
     assert fold("Tiết kiệm ĐIỆN") == "tiet kiem dien"
-    assert phrase_keys("Lắp biến tần cho bơm") == ["zzlapbientancho", "zzbientanchobom", "zztanchobom", "zzchobom", "zzbom"]
+    assert phrase_keys("Lắp biến tần cho bơm") == [
+        "zzlapbientancho",
+        "zzbientanchobom",
+        "zztanchobom",
+        "zzchobom",
+        "zzbom",
+    ]
     assert phrase_keys("lò hơi\nbã mía") == ["zzlohoi", "zzhoi", "zzbamia", "zzmia"], "no key across a line break"
 
 
@@ -34,7 +40,10 @@ def test_synonyms_match_with_diacritics_only():
 def test_english_keys_skip_the_small_words_people_leave_out():
     stop = STOP_WORDS["en"]
     keys = phrase_keys("Return condensate to the boiler", stop)
-    assert query_keys("return condensate boiler", stop) == ["zzreturncondensateboiler"] and "zzreturncondensateboiler" in keys
+    assert (
+        query_keys("return condensate boiler", stop) == ["zzreturncondensateboiler"]
+        and "zzreturncondensateboiler" in keys
+    )
     assert not STOP_WORDS["vi"], "unaccented Vietnamese short words collide (cua: của, cua)"
 
 
@@ -55,8 +64,10 @@ def test_glossary_variants_cover_the_abbreviations_engineers_type():
 
 def test_bad_variants_are_reported(tmp_path):
     path = tmp_path / "glossary.yml"
-    path.write_text('- term: {vi: "a", en: "a"}\n  variants: {vi: "not a list", fr: [x]}\n'
-                    '  definition: {vi: "d", en: "d"}\n', encoding="utf-8")
+    path.write_text(
+        '- term: {vi: "a", en: "a"}\n  variants: {vi: "not a list", fr: [x]}\n  definition: {vi: "d", en: "d"}\n',
+        encoding="utf-8",
+    )
     problems: list[Problem] = []
     handbook.load_glossary(path, tmp_path, problems)
     assert sorted(p.field for p in problems) == ["[0].variants.fr", "[0].variants.vi"]

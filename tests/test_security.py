@@ -34,12 +34,19 @@ TARGET = "measures/beverages/BEV-050.yml"
 PASSWD_LINE = "root:x:0:0"
 
 # What each class of refused measure must be told, and a text its line must hold.
-EXPECTED = [("js-", "is not allowed", ("java", "&#106;")), ("data-uri", "is not allowed", ("data:",)),
-            ("vbscript", "is not allowed", ("vbscript",)), ("file-", "is not allowed", ("file:",)),
-            ("protocol-relative", "is not allowed", ("//evil",)), ("nan", "not a finite number", (".nan",)),
-            ("inf", "not a finite number", (".inf",)), ("neg-inf", "not a finite number", (".Inf",)),
-            ("invisible-", "invisible or control character", ("Đóng",)), ("brackets", "run of more than", ("[",)),
-            ("alias-", "anchors and aliases", ("&",))]
+EXPECTED = [
+    ("js-", "is not allowed", ("java", "&#106;")),
+    ("data-uri", "is not allowed", ("data:",)),
+    ("vbscript", "is not allowed", ("vbscript",)),
+    ("file-", "is not allowed", ("file:",)),
+    ("protocol-relative", "is not allowed", ("//evil",)),
+    ("nan", "not a finite number", (".nan",)),
+    ("inf", "not a finite number", (".inf",)),
+    ("neg-inf", "not a finite number", (".Inf",)),
+    ("invisible-", "invisible or control character", ("Đóng",)),
+    ("brackets", "run of more than", ("[",)),
+    ("alias-", "anchors and aliases", ("&",)),
+]
 
 
 def _expected(case: Path) -> tuple[str, tuple[str, ...]]:
@@ -64,14 +71,19 @@ def test_hostile_measure_is_refused_at_its_line(mini_project, case):
     lines = target.read_text(encoding="utf-8").split("\n")
     problem = mine[0]
     assert 1 <= problem.column <= len(lines[problem.line - 1]) + 1
-    assert any(n.lower() in lines[problem.line - 1].lower() for n in needles), (problem.format(), lines[problem.line - 1])
+    assert any(n.lower() in lines[problem.line - 1].lower() for n in needles), (
+        problem.format(),
+        lines[problem.line - 1],
+    )
 
 
 def test_cpkb_validate_exits_1_with_file_line_col(mini_project):
     _plant_measure(mini_project, HOSTILE / "measures" / "js-reference.yml")
     result = run_cpkb(["validate"], mini_project)
     assert result.returncode == 1
-    assert re.search(rf"^{re.escape(TARGET)}:\d+:\d+ .*javascript:alert\(1\)' is not allowed", result.stdout, re.M), result.stdout
+    assert re.search(rf"^{re.escape(TARGET)}:\d+:\d+ .*javascript:alert\(1\)' is not allowed", result.stdout, re.M), (
+        result.stdout
+    )
 
 
 @pytest.mark.parametrize("case", REFUSED_CHAPTERS, ids=lambda p: p.stem)
@@ -125,9 +137,16 @@ def test_hostile_chapters_render_inert(case):
     _assert_inert(sanitize_html(to_html(case.read_text(encoding="utf-8"))))
 
 
-@pytest.mark.parametrize("probe", ['#read("/etc/passwd")', '#image("/etc/passwd")',
-                                   '#read("../../../../../../etc/passwd")', '#image("/proc/self/environ")',
-                                   '#read(sys.inputs.at("x", default: "/etc/passwd"))'])
+@pytest.mark.parametrize(
+    "probe",
+    [
+        '#read("/etc/passwd")',
+        '#image("/etc/passwd")',
+        '#read("../../../../../../etc/passwd")',
+        '#image("/proc/self/environ")',
+        '#read(sys.inputs.at("x", default: "/etc/passwd"))',
+    ],
+)
 def test_typst_reads_nothing_outside_its_own_folder(probe):
     """Typst compiles in a fresh folder (its root) with the book and its assets only:
     even Typst code that reached the compiler could not read a file of the machine."""
@@ -143,8 +162,7 @@ def test_typst_reads_nothing_outside_its_own_folder(probe):
 
 # --- downloads --------------------------------------------------------------------------
 
-FORMULAS = ["=1+1", "+1+1", "-1+1", "@SUM(1,1)", "\t=1+1", "\r=1+1", "=HYPERLINK(\"https://evil.example\",\"x\")",
-            "  =1+1"]
+FORMULAS = ["=1+1", "+1+1", "-1+1", "@SUM(1,1)", "\t=1+1", "\r=1+1", '=HYPERLINK("https://evil.example","x")', "  =1+1"]
 
 
 def test_downloads_carry_no_formula(mini_project, tmp_path):
@@ -157,8 +175,10 @@ def test_downloads_carry_no_formula(mini_project, tmp_path):
     for path, formula in zip(files * 2, FORMULAS):
         text = path.read_text(encoding="utf-8")
         title = json.dumps(formula)
-        path.write_text(re.sub(r"^title:\n  vi: .*\n  en: .*$", f"title:\n  vi: {title}\n  en: {title}", text,
-                               count=1, flags=re.M), encoding="utf-8")
+        path.write_text(
+            re.sub(r"^title:\n  vi: .*\n  en: .*$", f"title:\n  vi: {title}\n  en: {title}", text, count=1, flags=re.M),
+            encoding="utf-8",
+        )
     cat = load_catalogue(mini_project / "measures", root=mini_project)
     assert sum(m.title["en"].lstrip().startswith(("=", "+", "-", "@")) for m in cat.measures) >= len(files)
     for lang in ("vi", "en"):
@@ -187,8 +207,10 @@ def test_a_planted_cache_pickle_is_never_loaded(mini_project, tmp_path):
     marker = tmp_path / "pwned"
     cache = mini_project / ".cache" / "cpkb"
     cache.mkdir(parents=True)
-    code = (f"import pickle, pathlib\nclass P:\n    def __reduce__(self):\n        return (pathlib.Path.touch, (pathlib.Path({str(marker)!r}),))\n"
-            f"open({str(cache / 'catalogue.pickle')!r}, 'wb').write(pickle.dumps(P()))\n")
+    code = (
+        f"import pickle, pathlib\nclass P:\n    def __reduce__(self):\n        return (pathlib.Path.touch, (pathlib.Path({str(marker)!r}),))\n"
+        f"open({str(cache / 'catalogue.pickle')!r}, 'wb').write(pickle.dumps(P()))\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert run_cpkb(["validate"], mini_project).returncode == 0
     from cpkb.source.catalogue import load_catalogue
@@ -265,8 +287,16 @@ def hostile_site(tmp_path_factory):
     server.shutdown()
 
 
-HOSTILE_PAGES = ["handbook/general/02-hostile/", "en/handbook/general/02-hostile/", "sectors/beverages/",
-                 "en/sectors/beverages/", "about/", "en/about/", "guides/benchmarks/", "en/guides/benchmarks/"]
+HOSTILE_PAGES = [
+    "handbook/general/02-hostile/",
+    "en/handbook/general/02-hostile/",
+    "sectors/beverages/",
+    "en/sectors/beverages/",
+    "about/",
+    "en/about/",
+    "guides/benchmarks/",
+    "en/guides/benchmarks/",
+]
 
 
 @pytest.mark.build
@@ -291,9 +321,17 @@ def test_hostile_pages_do_not_run_in_chromium(browser, hostile_site, path):
     handlers = page.evaluate("""() => [...document.querySelectorAll('.md-content *')].flatMap(e =>
         [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))""")
     assert handlers == []
-    assert page.evaluate("""() => [...document.querySelectorAll('.md-content [href], .md-content [src]')].map(e => e.getAttribute('href') || e.getAttribute('src'))
-        .filter(u => /^\\s*(javascript|data|vbscript):/i.test(u)).length""") == 0
-    assert page.evaluate("() => document.querySelectorAll('article script, article iframe, article style, article object').length") == 0
+    assert (
+        page.evaluate("""() => [...document.querySelectorAll('.md-content [href], .md-content [src]')].map(e => e.getAttribute('href') || e.getAttribute('src'))
+        .filter(u => /^\\s*(javascript|data|vbscript):/i.test(u)).length""")
+        == 0
+    )
+    assert (
+        page.evaluate(
+            "() => document.querySelectorAll('article script, article iframe, article style, article object').length"
+        )
+        == 0
+    )
     page.close()
 
 
@@ -311,7 +349,9 @@ def test_hostile_book_pdfs_are_inert(hostile_site):
         for page in PdfReader(str(pdf)).pages:
             for annot in page.get("/Annots") or []:
                 action = annot.get_object().get("/A") or {}
-                assert not str(action.get("/URI", "")).lower().lstrip().startswith(("javascript", "file", "data")), pdf.name
+                assert not str(action.get("/URI", "")).lower().lstrip().startswith(("javascript", "file", "data")), (
+                    pdf.name
+                )
     assert not list((project / "site").rglob("*.tmp"))
 
 
@@ -336,8 +376,14 @@ def test_sigterm_cleans_up_like_a_failed_build(mini_project):
     stale = project / ".site-build-999999999"
     (stale / "downloads").mkdir(parents=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), NO_MKDOCS_2_WARNING="1")
-    build = subprocess.Popen([sys.executable, "-m", "cpkb", "build"], cwd=project, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "cpkb", "build"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not _mkdocs_children(project):
         time.sleep(0.2)

@@ -46,7 +46,9 @@ def test_measure_page_in_vietnamese(site):
     soup = page(site, "measures/bev-001")
     body = article(soup)
     assert body.h1.get_text(strip=True).startswith("Lắp đồng hồ đo theo khu vực")
-    figures = {div.dt.get_text(strip=True): div.dd.get_text(" ", strip=True) for div in body.select(".cp-figures__list > div")}
+    figures = {
+        div.dt.get_text(strip=True): div.dd.get_text(" ", strip=True) for div in body.select(".cp-figures__list > div")
+    }
     # BEV-001.yml: investment 50,000,000–300,000,000 VND, payback 0.1–1 year, complexity 1.
     assert figures["Chi phí đầu tư"] == "50–300 triệu đồng"
     assert figures["Thời gian hoàn vốn"] == "Dưới 3 tháng" or figures["Thời gian hoàn vốn"] == "0,1–1 năm"
@@ -60,7 +62,9 @@ def test_measure_page_in_vietnamese(site):
 
 def test_measure_page_in_english(site):
     body = article(page(site, "en/measures/bev-001"))
-    figures = {div.dt.get_text(strip=True): div.dd.get_text(" ", strip=True) for div in body.select(".cp-figures__list > div")}
+    figures = {
+        div.dt.get_text(strip=True): div.dd.get_text(" ", strip=True) for div in body.select(".cp-figures__list > div")
+    }
     assert figures["Investment"] == "VND 50–300 million"
     assert figures["Payback period"] == "0.1–1 years"
     assert figures["CP technique"] == "Good housekeeping"
@@ -110,7 +114,9 @@ def test_english_sector_page_links_english_pdf(site):
     body = article(page(site, "en/sectors/beverages"))
     link = body.select_one('a[href$=".pdf"]')
     assert link["href"].endswith("downloads/cp-handbook-beverages-en.pdf")
-    assert (site / "en" / "sectors" / "beverages" / link["href"]).resolve() == (site / "downloads" / "cp-handbook-beverages-en.pdf").resolve()
+    assert (site / "en" / "sectors" / "beverages" / link["href"]).resolve() == (
+        site / "downloads" / "cp-handbook-beverages-en.pdf"
+    ).resolve()
 
 
 def test_catalogue_has_every_facet(site):
@@ -221,9 +227,21 @@ def test_no_broken_internal_links_or_anchors(site):
     lychee = shutil.which("lychee") or str(Path(__import__("sys").executable).parent / "lychee")
     # assets/generated/catalogue-charts-*.html is a fragment the catalogue page inserts:
     # its links are relative to /measures/, where tests/test_search.py follows one as a person would.
-    result = subprocess.run([lychee, "--offline", "--include-fragments", "--no-progress",
-                             "--exclude-path", str(site / "assets" / "generated"),
-                             "--root-dir", str(site), f"{site}/**/*.html"], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            lychee,
+            "--offline",
+            "--include-fragments",
+            "--no-progress",
+            "--exclude-path",
+            str(site / "assets" / "generated"),
+            "--root-dir",
+            str(site),
+            f"{site}/**/*.html",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
@@ -236,7 +254,7 @@ def test_every_edit_link_opens_a_real_source_file(mini_site):
         soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
         for a in soup.select('a[href*="/edit/"]'):
             assert a["href"].startswith(base), f"{html_file}: edit link {a['href']} does not start at {base}"
-            source = a["href"][len(base):]
+            source = a["href"][len(base) :]
             assert (mini_site / source).is_file(), f"{html_file.relative_to(site)}: edit link to missing {source}"
             checked += 1
     assert checked > 20
@@ -256,8 +274,9 @@ def test_a_retired_id_keeps_its_address_and_forwards(site, prefix, lang):
     link = soup.select_one("main a")
     assert link["href"] == "../utl-001/" and link.get_text().startswith("UTL-001: ")
     heading = soup.h1.get_text()
-    assert heading == ("Biện pháp BEV-005 đã được gộp vào UTL-001" if lang == "vi"
-                       else "Measure BEV-005 was merged into UTL-001")
+    assert heading == (
+        "Biện pháp BEV-005 đã được gộp vào UTL-001" if lang == "vi" else "Measure BEV-005 was merged into UTL-001"
+    )
     assert (site / prefix / "measures" / "utl-001" / "index.html").exists()
 
 

@@ -39,9 +39,13 @@ def visible(page, locator) -> bool:
     if not box or box["width"] == 0 or box["height"] == 0:
         return False
     x, y = box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 10)
-    return bool(page.evaluate("([x, y, el]) => { const hit = document.elementFromPoint(x, y);"
-                              " return !!hit && (hit === el || el.contains(hit)); }",
-                              [x, y, locator.element_handle()]))
+    return bool(
+        page.evaluate(
+            "([x, y, el]) => { const hit = document.elementFromPoint(x, y);"
+            " return !!hit && (hit === el || el.contains(hit)); }",
+            [x, y, locator.element_handle()],
+        )
+    )
 
 
 @pytest.mark.parametrize("prefix", ["", "en/"])
@@ -64,7 +68,9 @@ def test_each_sector_card_carries_its_own_name_and_count(open_page, mini_site, p
 def test_the_comparison_table_looks_like_a_table_and_sorts_both_ways(open_page):
     page = open_page("sectors/beverages/")
     table = page.locator(".cp-compare table")
-    border = page.evaluate("el => getComputedStyle(el.querySelector('tbody td')).borderTopWidth", table.element_handle())
+    border = page.evaluate(
+        "el => getComputedStyle(el.querySelector('tbody td')).borderTopWidth", table.element_handle()
+    )
     assert border not in ("0px", ""), "Material's table style (row borders) applies"
     payback = table.locator("thead th").nth(5)
     assert payback.get_attribute("aria-sort") == "ascending", "the table starts sorted by payback"
@@ -72,14 +78,20 @@ def test_the_comparison_table_looks_like_a_table_and_sorts_both_ways(open_page):
     investment = table.locator("thead th").nth(3)
     investment.locator("button").click()
     assert investment.get_attribute("aria-sort") == "ascending" and payback.get_attribute("aria-sort") is None
-    values = [float(v) for v in table.locator("tbody td:nth-child(4)").evaluate_all("els => els.map(e => e.dataset.sort)")]
+    values = [
+        float(v) for v in table.locator("tbody td:nth-child(4)").evaluate_all("els => els.map(e => e.dataset.sort)")
+    ]
     assert values == sorted(values)
     investment.locator("button").click()
     assert investment.get_attribute("aria-sort") == "descending"
-    values = [float(v) for v in table.locator("tbody td:nth-child(4)").evaluate_all("els => els.map(e => e.dataset.sort)")]
+    values = [
+        float(v) for v in table.locator("tbody td:nth-child(4)").evaluate_all("els => els.map(e => e.dataset.sort)")
+    ]
     assert values == sorted(values, reverse=True)
-    indicator = page.evaluate("el => getComputedStyle(el, '::after').content",
-                              table.locator("thead th").nth(1).locator(".cp-sort").element_handle())
+    indicator = page.evaluate(
+        "el => getComputedStyle(el, '::after').content",
+        table.locator("thead th").nth(1).locator(".cp-sort").element_handle(),
+    )
     assert indicator not in ("none", '""', ""), "unsorted columns show that they sort"
 
 
@@ -119,7 +131,9 @@ def test_the_self_hosted_font_is_the_one_in_use(open_page):
     assert family.split(",")[0].strip().strip('"') == "CP Sans", family
     page.evaluate("document.fonts.ready")
     assert page.evaluate("document.fonts.check('16px \"CP Sans\"', 'Sản xuất sạch hơn')")
-    loaded = page.evaluate("[...document.fonts].filter(f => f.family.includes('CP Sans') && f.status === 'loaded').length")
+    loaded = page.evaluate(
+        "[...document.fonts].filter(f => f.family.includes('CP Sans') && f.status === 'loaded').length"
+    )
     assert loaded >= 1
 
 
@@ -134,8 +148,12 @@ def test_the_404_page_speaks_both_languages_and_leads_back(open_page, base_url):
     assert any(h.endswith("/sectors/") for h in hrefs) and any(h.endswith("/en/measures/") for h in hrefs)
     assert page.locator(".md-search__input, #cp-search-input").count() >= 1, "search is offered"
     # The language menu leads to each language's home page (not to the last page built).
-    menu = {page.locator(".md-select__link").nth(i).get_attribute("hreflang"):
-            page.locator(".md-select__link").nth(i).get_attribute("href") for i in range(page.locator(".md-select__link").count())}
+    menu = {
+        page.locator(".md-select__link").nth(i).get_attribute("hreflang"): page.locator(".md-select__link")
+        .nth(i)
+        .get_attribute("href")
+        for i in range(page.locator(".md-select__link").count())
+    }
     assert menu == {"vi": "/", "en": "/en/"}, menu
     with page.expect_navigation():
         sections.nth(1).locator("a").nth(1).click()
@@ -148,8 +166,9 @@ def test_keyboard_focus_is_visible_on_catalogue_checkboxes(open_page):
     box.focus()
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")
-    style = page.evaluate("el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth]; }",
-                          box.element_handle())
+    style = page.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth]; }", box.element_handle()
+    )
     assert style[0] != "none" and float(style[1].rstrip("px")) >= 2, style
 
 

@@ -42,14 +42,16 @@ sectors: [beverages]
 services: [cp_assessment, energy_audit]
 website: https://example.org/
 description: {{vi: "<svg onload=alert(1)>Mô tả **đậm** {{: onclick=\\"alert(1)\\"}}", en: "<svg onload=alert(1)>Text **bold** {{: onclick=\\"alert(1)\\"}}"}}
-""" + SOURCE,
+"""
+    + SOURCE,
     "consultants/plain-centre.yml": """id: plain-centre
 name: {vi: "Trung tâm miền Nam", en: "Southern centre"}
 kind: energy_conservation
 region: south
 services: [energy_audit]
 description: {vi: "Kiểm toán năng lượng.", en: "Energy audits."}
-""" + SOURCE,
+"""
+    + SOURCE,
     "funding/evil-fund.yml": f"""id: evil-fund
 name: {{vi: "=HYPERLINK(\\"http://x\\") Quỹ {EVIL}", en: "=HYPERLINK(\\"http://x\\") Fund {EVIL}"}}
 provider: {{vi: "Bộ", en: "Ministry"}}
@@ -60,7 +62,8 @@ how_to_apply: {{vi: "Nộp hồ sơ", en: "Apply"}}
 legal_basis:
   - {{title: "Decree <b>1</b>", url: https://example.org/decree, checked: 2026-12-01}}
 techniques: []
-""" + SOURCE,
+"""
+    + SOURCE,
     "cases/evil-case.yml": f"""id: evil-case
 title: {{vi: "Điển hình {EVIL}", en: "Case {EVIL}"}}
 sectors: [beverages]
@@ -71,7 +74,8 @@ investment_vnd: 32000000
 results:
   - {{vi: "Kết quả <img src=x onerror=alert(1)>", en: "Result <img src=x onerror=alert(1)>"}}
 figure_basis: reported
-""" + SOURCE,
+"""
+    + SOURCE,
     "events/past-workshop.yml": f"""id: past-workshop
 title: {{vi: "Hội thảo {EVIL}", en: "Workshop {EVIL}"}}
 start: 2018-08-21
@@ -80,7 +84,8 @@ organiser: {{vi: "Trung tâm", en: "Centre"}}
 language: [vi]
 audience: {{vi: "Doanh nghiệp", en: "Companies"}}
 description: {{vi: "Mô tả", en: "About"}}
-""" + SOURCE,
+"""
+    + SOURCE,
     "events/next-course.yml": f"""id: next-course
 title: {{vi: "Khóa học sắp tới", en: "Coming course"}}
 start: {NEXT_YEAR}-03-02
@@ -91,7 +96,8 @@ organiser: {{vi: "Trung tâm", en: "Centre"}}
 audience: {{vi: "Kỹ sư", en: "Engineers"}}
 registration: https://example.org/register
 description: {{vi: "Mô tả", en: "About"}}
-""" + SOURCE,
+"""
+    + SOURCE,
     "awards/evil-award.yml": f"""id: evil-award
 name: {{vi: "Giải {EVIL}", en: "Award {EVIL}"}}
 authority: {{vi: "Sở", en: "Department"}}
@@ -100,7 +106,8 @@ purpose: {{vi: "Mục đích", en: "Purpose"}}
 criteria: {{vi: "Tiêu chí", en: "Criteria"}}
 how_to_apply: {{vi: "Đăng ký", en: "Apply"}}
 recipients: []
-""" + SOURCE,
+"""
+    + SOURCE,
 }
 
 
@@ -120,32 +127,56 @@ def _support_project(project: Path, entries: dict[str, str] = ENTRIES) -> Path:
 def test_the_fixture_entries_validate(mini_project):
     support = validate_support(_support_project(mini_project))
     assert support.problems == [], "\n".join(p.format() for p in support.problems)
-    assert {k: len(v) for k, v in support.entries.items()} == \
-        {"consultants": 2, "funding": 1, "cases": 1, "events": 2, "awards": 1}
+    assert {k: len(v) for k, v in support.entries.items()} == {
+        "consultants": 2,
+        "funding": 1,
+        "cases": 1,
+        "events": 2,
+        "awards": 1,
+    }
 
 
 BAD = {
     # schema errors, located on the line and column of the field
-    "funding/bad-kind.yml": ("id: bad-kind\nname: {vi: A, en: B}\nkind: loanx\n",
-                             ["handbook/support/funding/bad-kind.yml:3:1 kind: \"loanx\" is not allowed",
-                              "handbook/support/funding/bad-kind.yml:1:1 missing required field 'provider'",
-                              "handbook/support/funding/bad-kind.yml:1:1 missing required field 'legal_basis'"]),
+    "funding/bad-kind.yml": (
+        "id: bad-kind\nname: {vi: A, en: B}\nkind: loanx\n",
+        [
+            'handbook/support/funding/bad-kind.yml:3:1 kind: "loanx" is not allowed',
+            "handbook/support/funding/bad-kind.yml:1:1 missing required field 'provider'",
+            "handbook/support/funding/bad-kind.yml:1:1 missing required field 'legal_basis'",
+        ],
+    ),
     # a source address that is not a web address, and a check in the future
-    "consultants/bad-url.yml": (ENTRIES["consultants/plain-centre.yml"].replace("id: plain-centre", "id: bad-url")
-                                .replace("url: https://example.org/report", "url: javascript:alert(1)")
-                                .replace("checked: 2026-12-01", f"checked: {NEXT_YEAR}-01-01"),
-                                ["handbook/support/consultants/bad-url.yml:10:5 sources[0].url",
-                                 f"handbook/support/consultants/bad-url.yml:11:5 sources[0].checked: {NEXT_YEAR}-01-01 is in the future"]),
+    "consultants/bad-url.yml": (
+        ENTRIES["consultants/plain-centre.yml"]
+        .replace("id: plain-centre", "id: bad-url")
+        .replace("url: https://example.org/report", "url: javascript:alert(1)")
+        .replace("checked: 2026-12-01", f"checked: {NEXT_YEAR}-01-01"),
+        [
+            "handbook/support/consultants/bad-url.yml:10:5 sources[0].url",
+            f"handbook/support/consultants/bad-url.yml:11:5 sources[0].checked: {NEXT_YEAR}-01-01 is in the future",
+        ],
+    ),
     # references to the catalogue
-    "cases/bad-refs.yml": (ENTRIES["cases/evil-case.yml"].replace("id: evil-case", "id: bad-refs")
-                           .replace("sectors: [beverages]", "sectors: [beverage]")
-                           .replace("measures: [BEV-001]", "measures: [BEV-099]"),
-                           ["handbook/support/cases/bad-refs.yml:3:11 sectors[0]: unknown sector 'beverage'",
-                            "handbook/support/cases/bad-refs.yml:5:12 measures[0]: measure 'BEV-099' does not exist"]),
+    "cases/bad-refs.yml": (
+        ENTRIES["cases/evil-case.yml"]
+        .replace("id: evil-case", "id: bad-refs")
+        .replace("sectors: [beverages]", "sectors: [beverage]")
+        .replace("measures: [BEV-001]", "measures: [BEV-099]"),
+        [
+            "handbook/support/cases/bad-refs.yml:3:11 sectors[0]: unknown sector 'beverage'",
+            "handbook/support/cases/bad-refs.yml:5:12 measures[0]: measure 'BEV-099' does not exist",
+        ],
+    ),
     # id and file name, YAML syntax
-    "events/wrong-name.yml": (ENTRIES["events/past-workshop.yml"],
-                              ["handbook/support/events/wrong-name.yml:1:1 id: id 'past-workshop' does not match the file name"]),
-    "awards/broken.yml": ("id: broken\nname: {vi: \"A\", en: B\n", ["handbook/support/awards/broken.yml:3:1 YAML syntax error"]),
+    "events/wrong-name.yml": (
+        ENTRIES["events/past-workshop.yml"],
+        ["handbook/support/events/wrong-name.yml:1:1 id: id 'past-workshop' does not match the file name"],
+    ),
+    "awards/broken.yml": (
+        'id: broken\nname: {vi: "A", en: B\n',
+        ["handbook/support/awards/broken.yml:3:1 YAML syntax error"],
+    ),
     # a skeleton's placeholder never passes
     "events/todo.yml": (None, ["handbook/support/events/todo.yml:5:9 title.vi: the placeholder TODO is still here"]),
 }
@@ -179,7 +210,9 @@ def test_cpkb_new_writes_a_skeleton_for_each_kind(mini_project):
         assert text.startswith(f"# yaml-language-server: $schema=../schemas/{kind}.schema.json")
     # Skeletons parse and fail only on their placeholders.
     problems = validate_support(project).problems
-    assert problems and all("placeholder" in p.message or "TODO" in p.message for p in problems), [p.format() for p in problems]
+    assert problems and all("placeholder" in p.message or "TODO" in p.message for p in problems), [
+        p.format() for p in problems
+    ]
 
 
 # --- the seeded data ----------------------------------------------------------
@@ -220,8 +253,16 @@ def _page(site: Path, rel: str) -> BeautifulSoup:
     return BeautifulSoup((site / rel / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
-PAGES = ["support", "support/consultants", "support/funding", "support/cases", "support/cases/evil-case",
-         "support/events", "support/awards", "support/reference"]
+PAGES = [
+    "support",
+    "support/consultants",
+    "support/funding",
+    "support/cases",
+    "support/cases/evil-case",
+    "support/events",
+    "support/awards",
+    "support/reference",
+]
 
 
 @pytest.mark.build
@@ -322,7 +363,9 @@ def test_downloads_contain_the_entries(support_site, lang):
         text = (downloads / f"cp-support-{kind}-{lang}.csv").read_text(encoding="utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text)))
         assert len(rows) == len(data[kind])
-    funding = list(csv.DictReader(io.StringIO((downloads / f"cp-support-funding-{lang}.csv").read_text(encoding="utf-8-sig"))))
+    funding = list(
+        csv.DictReader(io.StringIO((downloads / f"cp-support-funding-{lang}.csv").read_text(encoding="utf-8-sig")))
+    )
     assert funding[0]["name"].startswith("'=HYPERLINK")  # never a formula in a spreadsheet
     page = _page(support_site, "downloads" if lang == "vi" else "en/downloads")
     assert page.select_one(f'a[href$="downloads/cp-support-{lang}.json"]')
@@ -339,9 +382,22 @@ def test_a_project_without_support_data_builds_as_before(mini_project):
 def test_no_broken_links_or_anchors_on_support_pages(support_site):
     lychee = shutil.which("lychee") or str(Path(__import__("sys").executable).parent / "lychee")
     result = __import__("subprocess").run(
-        [lychee, "--offline", "--include-fragments", "--no-progress",
-         "--exclude", r"downloads/.*\.pdf$", "--root-dir", str(support_site),
-         f"{support_site}/support/**/*.html", f"{support_site}/en/support/**/*.html",
-         f"{support_site}/measures/**/*.html", f"{support_site}/en/sectors/**/*.html", f"{support_site}/downloads/index.html"],
-        capture_output=True, text=True)
+        [
+            lychee,
+            "--offline",
+            "--include-fragments",
+            "--no-progress",
+            "--exclude",
+            r"downloads/.*\.pdf$",
+            "--root-dir",
+            str(support_site),
+            f"{support_site}/support/**/*.html",
+            f"{support_site}/en/support/**/*.html",
+            f"{support_site}/measures/**/*.html",
+            f"{support_site}/en/sectors/**/*.html",
+            f"{support_site}/downloads/index.html",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

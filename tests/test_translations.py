@@ -11,8 +11,15 @@ import pytest
 from cpkb import cli
 from cpkb.text.labels import label
 from cpkb.site.translations import render_translation_status
-from cpkb.source.translations import (MarkError, _with_hash, bilingual_texts, mark_translated, measure_translation,
-                                      translation_report, vi_hash)
+from cpkb.source.translations import (
+    MarkError,
+    _with_hash,
+    bilingual_texts,
+    mark_translated,
+    measure_translation,
+    translation_report,
+    vi_hash,
+)
 from cpkb.source.validate import validate_catalogue
 from cpkb.source.yamlfile import parse_yaml
 
@@ -58,8 +65,13 @@ reviewed: 2026-11-01
 """
 
 
-def write_measure(project: Path, measure_id: str, title_vi: str = "Bảo ôn đường ống hơi",
-                  title_en: str = "Insulate steam pipes", extra: str = "") -> Path:
+def write_measure(
+    project: Path,
+    measure_id: str,
+    title_vi: str = "Bảo ôn đường ống hơi",
+    title_en: str = "Insulate steam pipes",
+    extra: str = "",
+) -> Path:
     path = project / "measures" / "utilities" / f"{measure_id}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(MEASURE.format(id=measure_id, title_vi=title_vi, title_en=title_en) + extra, encoding="utf-8")
@@ -84,20 +96,27 @@ def project(empty_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def record(**changes) -> dict:
-    data = parse_yaml(MEASURE.format(id="UTL-001", title_vi="Bảo ôn đường ống hơi",
-                                     title_en="Insulate steam pipes")).data
+    data = parse_yaml(
+        MEASURE.format(id="UTL-001", title_vi="Bảo ôn đường ống hơi", title_en="Insulate steam pipes")
+    ).data
     data.update(changes)
     return data
 
 
 # --- the hash -------------------------------------------------------------------
 
+
 def test_vi_hash_follows_its_documented_definition():
     data = record()
-    texts = {"process_stage": "Lò hơi và mạng hơi", "title": "Bảo ôn đường ống hơi",
-             "summary": "Bọc bảo ôn các đoạn ống hơi trần để giảm tổn thất nhiệt.",
-             "description": "Ống trần mất nhiệt.", "savings.basis": "Nhiên liệu lò hơi",
-             "environmental_benefits": "Giảm nhiên liệu và CO₂.", "applicability": "Mọi mạng hơi."}
+    texts = {
+        "process_stage": "Lò hơi và mạng hơi",
+        "title": "Bảo ôn đường ống hơi",
+        "summary": "Bọc bảo ôn các đoạn ống hơi trần để giảm tổn thất nhiệt.",
+        "description": "Ống trần mất nhiệt.",
+        "savings.basis": "Nhiên liệu lò hơi",
+        "environmental_benefits": "Giảm nhiên liệu và CO₂.",
+        "applicability": "Mọi mạng hơi.",
+    }
     assert set(bilingual_texts(data)) == set(texts)
     # Pinned: the first 12 hex digits of SHA-256 over the canonical JSON of those texts,
     # computed outside Python with `printf '%s' '{"applicability":"Mọi mạng hơi.",...}' | sha256sum`.
@@ -131,12 +150,14 @@ def test_status_of_each_kind():
     assert blank.untranslated == (("applicability", "missing"),)
     placeholder = measure_translation(record(summary={"vi": "Tóm tắt.", "en": "TODO (write in English)"}), path)
     assert placeholder.untranslated == (("summary", "missing"),)
-    same_symbols = measure_translation(record(process_stage={"vi": "CO₂", "en": "CO₂"},
-                                              translation={"vi_hash": "0" * 12}), path)
+    same_symbols = measure_translation(
+        record(process_stage={"vi": "CO₂", "en": "CO₂"}, translation={"vi_hash": "0" * 12}), path
+    )
     assert same_symbols.status == "stale", "identical text without letters is not a copy"
 
 
 # --- the fixture catalogue ---------------------------------------------------------
+
 
 def test_report_detects_the_stale_translation(project):
     report = translation_report(project / "measures")
@@ -153,7 +174,7 @@ def test_mark_appends_two_lines_and_keeps_everything_else(project):
     after = path.read_text(encoding="utf-8")
     assert after.startswith(before), "comments, folded blocks and alignment are untouched"
     data = parse_yaml(after).data
-    assert re.fullmatch(r"translation:\n  vi_hash: '?[0-9a-f]{12}'?\n", after[len(before):])
+    assert re.fullmatch(r"translation:\n  vi_hash: '?[0-9a-f]{12}'?\n", after[len(before) :])
     assert data["translation"] == {"vi_hash": vi_hash(data)}
     assert mark_translated(path) is False, "marking twice changes nothing"
     assert path.read_text(encoding="utf-8") == after
@@ -171,15 +192,17 @@ def test_mark_updates_a_stale_hash_in_place(project):
     assert measure_translation(parse_yaml("\n".join(after)).data, path).status == "current"
 
 
-@pytest.mark.parametrize("block", ["translation: {vi_hash: 000000000000}  # flow\n",
-                                   "translation:\n  vi_hash: '000000000000'\n",
-                                   "translation:\n"])
+@pytest.mark.parametrize(
+    "block",
+    ["translation: {vi_hash: 000000000000}  # flow\n", "translation:\n  vi_hash: '000000000000'\n", "translation:\n"],
+)
 def test_mark_rewrites_other_forms_of_the_block(project, block):
     path = write_measure(project, "UTL-005", extra=block)
     mark_translated(path)
     text = path.read_text(encoding="utf-8")
-    assert text.startswith(MEASURE.format(id="UTL-005", title_vi="Bảo ôn đường ống hơi",
-                                          title_en="Insulate steam pipes"))
+    assert text.startswith(
+        MEASURE.format(id="UTL-005", title_vi="Bảo ôn đường ống hơi", title_en="Insulate steam pipes")
+    )
     data = parse_yaml(text).data
     assert data["translation"] == {"vi_hash": vi_hash(data)}
     assert "# flow" in text or "# flow" not in block
@@ -207,6 +230,7 @@ def test_marked_file_still_validates(project):
 
 
 # --- the page -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_page_lists_counts_and_each_measure_under_its_status(project, lang):
@@ -236,10 +260,13 @@ def test_page_lists_counts_and_each_measure_under_its_status(project, lang):
 
 
 def test_page_is_deterministic(project):
-    assert render_translation_status(project / "measures", "vi") == render_translation_status(project / "measures", "vi")
+    assert render_translation_status(project / "measures", "vi") == render_translation_status(
+        project / "measures", "vi"
+    )
 
 
 # --- the command line ----------------------------------------------------------------------
+
 
 def test_cli_lists_and_check_fails_on_stale(project, capsys):
     assert cli.main(["translations"]) == 0
@@ -266,10 +293,15 @@ def test_cli_github_format_annotates_the_line(project, capsys):
     lines = capsys.readouterr().out.splitlines()
     stale = next(l for l in lines if "UTL-002" in l)
     path = project / "measures" / "utilities" / "UTL-002.yml"
-    line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if l.startswith("translation:"))
+    line = next(
+        i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if l.startswith("translation:")
+    )
     assert stale.startswith(f"::warning file=measures/utilities/UTL-002.yml,line={line}::")
     copy = next(l for l in lines if "UTL-004" in l)
-    en_line = next(i for i, l in enumerate((project / "measures/utilities/UTL-004.yml").read_text(encoding="utf-8")
-                                           .splitlines(), 1) if l.startswith("  en: Bảo ôn van"))
+    en_line = next(
+        i
+        for i, l in enumerate((project / "measures/utilities/UTL-004.yml").read_text(encoding="utf-8").splitlines(), 1)
+        if l.startswith("  en: Bảo ôn van")
+    )
     assert f"line={en_line}::" in copy
     assert not [l for l in lines if "UTL-003" in l], "untracked measures are not annotated"

@@ -12,17 +12,25 @@ from cpkb.source.catalogue import Range
 from cpkb.text.flowchart import parse_flow, render_flow_svg
 from cpkb.text.numbers import format_percent_range, format_vnd, format_vnd_exact, format_vnd_range, format_years
 from cpkb.text.labels import label, labels, missing_labels
-from cpkb.text.markdown import (MeasureLinkError, escape_markdown_block, escape_markdown_inline,
-                                  resolve_measure_links, to_html)
+from cpkb.text.markdown import (
+    MeasureLinkError,
+    escape_markdown_block,
+    escape_markdown_inline,
+    resolve_measure_links,
+    to_html,
+)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "cpkb"
 
 
-@pytest.mark.parametrize("value,vi,en", [
-    (1_200_000_000, "1,2 tỷ đồng", "VND 1.2 billion"),
-    (350_000_000, "350 triệu đồng", "VND 350 million"),
-    (500_000, "500.000 đồng", "VND 500,000"),
-])
+@pytest.mark.parametrize(
+    "value,vi,en",
+    [
+        (1_200_000_000, "1,2 tỷ đồng", "VND 1.2 billion"),
+        (350_000_000, "350 triệu đồng", "VND 350 million"),
+        (500_000, "500.000 đồng", "VND 500,000"),
+    ],
+)
 def test_money(value, vi, en):
     assert format_vnd(value, "vi") == vi
     assert format_vnd(value, "en") == en
@@ -68,7 +76,7 @@ def test_measure_links_resolve_or_fail_with_location():
 
 
 def test_escaping_keeps_markdown_but_not_html():
-    html = to_html(escape_markdown_block("**đậm** <script>x()</script> {: onclick=\"y()\"}"))
+    html = to_html(escape_markdown_block('**đậm** <script>x()</script> {: onclick="y()"}'))
     assert "<strong>đậm</strong>" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     from bs4 import BeautifulSoup

@@ -62,8 +62,11 @@ def test_all_problems_are_reported_together_sorted(mini_project):
     problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
 
     assert [p.file for p in problems] == sorted(p.file for p in problems)
-    assert {p.file for p in problems} == {"measures/beverages/BEV-001.yml", "measures/beverages/BEV-002.yml",
-                                          "measures/utilities/UTL-001.yml"}
+    assert {p.file for p in problems} == {
+        "measures/beverages/BEV-001.yml",
+        "measures/beverages/BEV-002.yml",
+        "measures/utilities/UTL-001.yml",
+    }
 
 
 def test_duplicate_ids_name_both_files(mini_project):
@@ -102,19 +105,28 @@ def test_the_typed_model(mini_project):
 def test_sector_list_errors(mini_project):
     sectors = mini_project / "measures" / "sectors.yml"
     text = sectors.read_text(encoding="utf-8")
-    sectors.write_text(text + "- key: beverages\n  prefix: BEV\n  vsic: ''\n  name: {vi: Trùng, en: Duplicate}\n",
-                       encoding="utf-8")
+    sectors.write_text(
+        text + "- key: beverages\n  prefix: BEV\n  vsic: ''\n  name: {vi: Trùng, en: Duplicate}\n", encoding="utf-8"
+    )
     problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
     assert any(p.file == "measures/sectors.yml" and "duplicate sector key 'beverages'" in p.message for p in problems)
 
 
 def test_a_comma_in_an_unquoted_sector_name_is_caught(mini_project):
     sectors = mini_project / "measures" / "sectors.yml"
-    sectors.write_text(sectors.read_text(encoding="utf-8") +
-                       "- key: bricks\n  prefix: BRK\n  vsic: ''\n  name: {vi: Gạch (nung, không nung), en: Bricks}\n",
-                       encoding="utf-8")
+    sectors.write_text(
+        sectors.read_text(encoding="utf-8")
+        + "- key: bricks\n  prefix: BRK\n  vsic: ''\n  name: {vi: Gạch (nung, không nung), en: Bricks}\n",
+        encoding="utf-8",
+    )
     problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
-    assert any("unexpected key 'không nung)'" in p.message and "put each text in quotes" in p.hint and p.field.startswith("[") and ".name" in p.field for p in problems), [p.format() for p in problems]
+    assert any(
+        "unexpected key 'không nung)'" in p.message
+        and "put each text in quotes" in p.hint
+        and p.field.startswith("[")
+        and ".name" in p.field
+        for p in problems
+    ), [p.format() for p in problems]
 
 
 def test_a_file_that_is_not_utf8_is_located(mini_project):
@@ -123,8 +135,9 @@ def test_a_file_that_is_not_utf8_is_located(mini_project):
     third_line = raw.index(b"\n", raw.index(b"\n") + 1) + 1
     path.write_bytes(raw[:third_line] + b"sector: caf\xe9\n" + raw[third_line:])
     problems = validate_catalogue(mini_project / "measures", root=mini_project).problems
-    assert [(p.file, p.line, p.column) for p in problems if "UTF-8" in p.message] == \
-        [("measures/beverages/BEV-002.yml", 3, 12)]
+    assert [(p.file, p.line, p.column) for p in problems if "UTF-8" in p.message] == [
+        ("measures/beverages/BEV-002.yml", 3, 12)
+    ]
 
 
 def _moved(project, text):
@@ -136,11 +149,18 @@ MOVED_OK = "- {id: BEV-005, to: UTL-001, date: 2026-12-02, reason: {vi: Gộp., 
 
 
 def test_a_retired_id_must_not_be_used_again_nor_forward_nowhere(mini_project):
-    problems = _moved(mini_project, MOVED_OK.replace("BEV-005", "BEV-001") +
-                      "- {id: BEV-007, to: UTL-099, date: 2026-12-02, reason: {vi: Gộp., en: Merged.}}\n")
+    problems = _moved(
+        mini_project,
+        MOVED_OK.replace("BEV-005", "BEV-001")
+        + "- {id: BEV-007, to: UTL-099, date: 2026-12-02, reason: {vi: Gộp., en: Merged.}}\n",
+    )
     found = {(p.file, p.line, p.field, p.message) for p in problems}
-    assert ("measures/moved.yml", 1, "id",
-            "'BEV-001' is retired (merged into UTL-001) but measures/beverages/BEV-001.yml still uses it") in found
+    assert (
+        "measures/moved.yml",
+        1,
+        "id",
+        "'BEV-001' is retired (merged into UTL-001) but measures/beverages/BEV-001.yml still uses it",
+    ) in found
     assert ("measures/moved.yml", 2, "to", "'BEV-007' forwards to 'UTL-099', which does not exist") in found
 
 
@@ -152,10 +172,16 @@ def test_references_to_a_retired_id_name_where_it_went(mini_project):
     record.write_text(text, encoding="utf-8")
     problems = _moved(mini_project, MOVED_OK)
     hints = {(p.field, p.message, p.hint) for p in problems if p.file.endswith("BEV-002.yml")}
-    assert ("related[0]", "related measure 'BEV-005' is retired",
-            "'BEV-005' was merged into UTL-001 on 2026-12-02: write UTL-001") in hints
-    assert ("applicability.vi", "link to retired measure 'BEV-005'",
-            "'BEV-005' was merged into UTL-001 on 2026-12-02: write UTL-001") in hints
+    assert (
+        "related[0]",
+        "related measure 'BEV-005' is retired",
+        "'BEV-005' was merged into UTL-001 on 2026-12-02: write UTL-001",
+    ) in hints
+    assert (
+        "applicability.vi",
+        "link to retired measure 'BEV-005'",
+        "'BEV-005' was merged into UTL-001 on 2026-12-02: write UTL-001",
+    ) in hints
 
 
 def test_the_moved_list_is_checked_against_its_schema(mini_project):
@@ -168,7 +194,9 @@ def test_the_moved_list_is_checked_against_its_schema(mini_project):
 
 def test_also_in_names_other_existing_sectors(mini_project):
     record = mini_project / "measures" / "utilities" / "UTL-001.yml"
-    text = record.read_text(encoding="utf-8").replace("\nsources:", "\nalso_in: [beverages, utilities, breweries]\nsources:", 1)
+    text = record.read_text(encoding="utf-8").replace(
+        "\nsources:", "\nalso_in: [beverages, utilities, breweries]\nsources:", 1
+    )
     record.write_text(text, encoding="utf-8")
     problems = [(p.field, p.message) for p in validate_catalogue(mini_project / "measures", root=mini_project).problems]
     assert ("also_in[1]", "'utilities' is the measure’s own sector") in problems
@@ -186,8 +214,11 @@ def test_the_fast_schema_check_never_passes_what_jsonschema_refuses():
 
     root = Path(__file__).parent.parent
     check = SchemaCheck(load_schema(root / "measures"))
-    files = [*CASES, *sorted((root / "tests" / "hostile" / "measures").glob("*.yml")),
-             *sorted((root / "measures").glob("*/*.yml"))]
+    files = [
+        *CASES,
+        *sorted((root / "tests" / "hostile" / "measures").glob("*.yml")),
+        *sorted((root / "measures").glob("*/*.yml")),
+    ]
     refused = 0
     for path in files:
         doc = read_document(path, root, Reporter(path.name, []))
@@ -215,9 +246,17 @@ def test_checking_in_parallel_finds_the_same_as_one_process(mini_project, monkey
     monkeypatch.setattr(module, "ProcessPoolExecutor", lambda **kw: pools.append(kw["max_workers"]) or real_pool(**kw))
     parallel = validate_catalogue(mini_project / "measures", root=mini_project)
     assert pools == [2]
-    assert [r.shown for r in parallel.records] == [r.shown for r in serial.records] == [
-        "measures/beverages/BEV-001.yml", "measures/beverages/BEV-002.yml", "measures/utilities/UTL-001.yml",
-        "measures/utilities/UTL-002.yml", "measures/utilities/UTL-008.yml"]
+    assert (
+        [r.shown for r in parallel.records]
+        == [r.shown for r in serial.records]
+        == [
+            "measures/beverages/BEV-001.yml",
+            "measures/beverages/BEV-002.yml",
+            "measures/utilities/UTL-001.yml",
+            "measures/utilities/UTL-002.yml",
+            "measures/utilities/UTL-008.yml",
+        ]
+    )
     assert parallel.problems == serial.problems
     assert {p.file for p in serial.problems} == {"measures/beverages/BEV-002.yml", "measures/utilities/UTL-009.yml"}
     assert parallel.files_checked == serial.files_checked == 6

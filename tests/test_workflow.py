@@ -17,8 +17,13 @@ from cpkb import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
-GUIDES = [ROOT / "CONTRIBUTING.md", ROOT / "CONTRIBUTING.vi.md", ROOT / "docs" / "guides" / "editing.en.md",
-          ROOT / "docs" / "guides" / "editing.vi.md", ROOT / ".github" / "pull_request_template.md"]
+GUIDES = [
+    ROOT / "CONTRIBUTING.md",
+    ROOT / "CONTRIBUTING.vi.md",
+    ROOT / "docs" / "guides" / "editing.en.md",
+    ROOT / "docs" / "guides" / "editing.vi.md",
+    ROOT / ".github" / "pull_request_template.md",
+]
 # `make X` as a command: at the start of a line, in backticks or after && || ; {
 # (not "apt-get install git make python3", where make is a package name).
 MAKE_TARGET = re.compile(r"(?:^\s*|[`;&|({]\s*)make ([a-z][a-z-]*)\b", re.M)
@@ -56,8 +61,10 @@ def test_pull_requests_validate_with_annotations_build_and_test(workflow):
     job = next(iter(workflow["jobs"]))
     commands = run_text(workflow, job)
     names = [s.get("uses", s.get("run", "")) for s in steps(workflow, job)]
-    order = [next(i for i, n in enumerate(names) if marker in n)
-             for marker in ("cpkb validate --format github", "make build", "make test")]
+    order = [
+        next(i for i, n in enumerate(names) if marker in n)
+        for marker in ("cpkb validate --format github", "make build", "make test")
+    ]
     assert order == sorted(order), "validate first, then build, then test"
     assert "make system-deps" in commands
     upload = next(s for s in steps(workflow, job) if s.get("uses", "").startswith("actions/upload-artifact@"))
@@ -67,11 +74,16 @@ def test_pull_requests_validate_with_annotations_build_and_test(workflow):
 
 def test_main_deploys_to_github_pages(workflow):
     build_job = next(iter(workflow["jobs"]))
-    pages = next(s for s in steps(workflow, build_job) if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    pages = next(
+        s for s in steps(workflow, build_job) if s.get("uses", "").startswith("actions/upload-pages-artifact@")
+    )
     assert pages["with"]["path"].rstrip("/") == "site"
     assert "refs/heads/main" in pages["if"] and "push" in pages["if"]
-    deploy = next(job for job in workflow["jobs"].values()
-                  if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in job["steps"]))
+    deploy = next(
+        job
+        for job in workflow["jobs"].values()
+        if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in job["steps"])
+    )
     assert deploy["needs"] == build_job
     assert "refs/heads/main" in deploy["if"] and "push" in deploy["if"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
@@ -88,7 +100,9 @@ def test_workflow_runs_the_make_targets_the_readme_documents(workflow):
     undocumented = called - documented
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in undocumented:  # e.g. system-deps: then at least `make help` must describe it
-        assert re.search(rf"^{target}:.*## ", makefile, re.M), f"make {target} is neither in the README nor in make help"
+        assert re.search(rf"^{target}:.*## ", makefile, re.M), (
+            f"make {target} is neither in the README nor in make help"
+        )
 
 
 def test_the_todo_check_looks_for_the_cpkb_new_marker(workflow):

@@ -55,7 +55,7 @@ def test_one_sheet_per_worksheet_set_up_for_printing(books, lang):
         assert ws["A3"].value == sheet.purpose[lang]
         assert len(ws.title) <= 31 and ws.title in sheet.title[lang]
         row, header = table(ws)
-        assert list(header)[:len(sheet.columns)] == [c[lang] for c in sheet.columns]
+        assert list(header)[: len(sheet.columns)] == [c[lang] for c in sheet.columns]
         for f in sheet.fields:
             field_cell(ws, f[lang])  # every header field is a labelled line
         assert int(ws.page_setup.paperSize) == 9  # A4
@@ -71,12 +71,32 @@ def test_one_sheet_per_worksheet_set_up_for_printing(books, lang):
 def test_material_balance_totals_and_differences(books):
     ws = load_workbook(books["en"])["Worksheet 3"]
     row, h = table(ws)
-    put(ws, h, row + 1, [
-        {"Process step": "Washing", "Input (name)": "Water", "Input quantity (unit)": 100,
-         "Output: waste, emission, loss": "Wastewater", "Output quantity (unit)": 90},
-        {"Process step": "Washing", "Input (name)": "Caustic", "Input quantity (unit)": 5, "Output quantity (unit)": 10},
-        {"Process step": "Rinsing", "Input (name)": "Water", "Input quantity (unit)": 50, "Output quantity (unit)": 45},
-    ])
+    put(
+        ws,
+        h,
+        row + 1,
+        [
+            {
+                "Process step": "Washing",
+                "Input (name)": "Water",
+                "Input quantity (unit)": 100,
+                "Output: waste, emission, loss": "Wastewater",
+                "Output quantity (unit)": 90,
+            },
+            {
+                "Process step": "Washing",
+                "Input (name)": "Caustic",
+                "Input quantity (unit)": 5,
+                "Output quantity (unit)": 10,
+            },
+            {
+                "Process step": "Rinsing",
+                "Input (name)": "Water",
+                "Input quantity (unit)": 50,
+                "Output quantity (unit)": 45,
+            },
+        ],
+    )
     ev = Evaluator(ws)
     step = h["Balance of the step: inputs − outputs"]
     # Washing: 100 + 5 in, 90 + 10 out; Rinsing: 50 in, 45 out. Shown once per step.
@@ -97,23 +117,38 @@ def test_simple_payback_npv_and_irr_at_the_stated_rate(books):
     rate = field_cell(ws, "Discount rate (if NPV is calculated)")
     assert ws[rate].number_format == "0.0%"
     life = "Economic life of the option (years)"
-    put(ws, h, row + 1, [
-        {"Option": "Heat recovery", "Investment (VND)": 100_000_000, "Annual savings (VND/year)": 50_000_000,
-         "Extra operating cost (VND/year)": 10_000_000, life: 5},
-        {"Option": "Leak repair", "Investment (VND)": 6_000_000, "Annual savings (VND/year)": 24_000_000},
-        {"Option": "Loss-maker", "Investment (VND)": 10_000_000, "Annual savings (VND/year)": 1_000_000,
-         "Extra operating cost (VND/year)": 3_000_000, life: 10},
-    ])
+    put(
+        ws,
+        h,
+        row + 1,
+        [
+            {
+                "Option": "Heat recovery",
+                "Investment (VND)": 100_000_000,
+                "Annual savings (VND/year)": 50_000_000,
+                "Extra operating cost (VND/year)": 10_000_000,
+                life: 5,
+            },
+            {"Option": "Leak repair", "Investment (VND)": 6_000_000, "Annual savings (VND/year)": 24_000_000},
+            {
+                "Option": "Loss-maker",
+                "Investment (VND)": 10_000_000,
+                "Annual savings (VND/year)": 1_000_000,
+                "Extra operating cost (VND/year)": 3_000_000,
+                life: 10,
+            },
+        ],
+    )
     ev = Evaluator(ws)
     at = lambda head, i: ev.value(f"{h[head]}{row + i}")  # noqa: E731
     npv, irr = "Net present value, NPV (VND)", "Internal rate of return, IRR (%/year)"
-    assert at("Net benefit (VND/year)", 1) == 40_000_000          # 50 − 10 million
-    assert at("Payback period (years)", 1) == 2.5                 # 100 / 40
-    assert at("Payback period (years)", 2) == 0.25                # 6 / 24: no extra cost is no extra cost
+    assert at("Net benefit (VND/year)", 1) == 40_000_000  # 50 − 10 million
+    assert at("Payback period (years)", 1) == 2.5  # 100 / 40
+    assert at("Payback period (years)", 2) == 0.25  # 6 / 24: no extra cost is no extra cost
     assert at("Net benefit (VND/year)", 3) == -2_000_000
-    assert at("Payback period (years)", 3) == ""                  # never pays back
-    assert at("Payback period (years)", 4) == ""                  # an empty row stays empty
-    assert at(npv, 1) == ""                                       # no rate typed yet
+    assert at("Payback period (years)", 3) == ""  # never pays back
+    assert at("Payback period (years)", 4) == ""  # an empty row stays empty
+    assert at(npv, 1) == ""  # no rate typed yet
     # IRR: 100 = 40 × annuity factor, factor 2.5 over 5 years: 28.65 % (annuity tables).
     assert at(irr, 1) == pytest.approx(0.2865, abs=5e-4)
     ws[rate] = 0.10
@@ -123,7 +158,7 @@ def test_simple_payback_npv_and_irr_at_the_stated_rate(books):
     # 10 years of −2 million at 10 % (factor 6.1446) less 10 million: −22.29 million; no rate of return.
     assert ev.value(f"{h[npv]}{row + 3}") == pytest.approx(-22_289_134, abs=50)
     assert ev.value(f"{h[irr]}{row + 3}") == ""
-    assert ev.value(f"{h[npv]}{row + 2}") == ""                    # no economic life given
+    assert ev.value(f"{h[npv]}{row + 2}") == ""  # no economic life given
     total = row + 11
     assert ev.value(f"{h['Investment (VND)']}{total}") == 116_000_000
     assert ev.value(f"{h['Net benefit (VND/year)']}{total}") == 40_000_000 + 24_000_000 - 2_000_000
@@ -133,8 +168,11 @@ def test_waste_cost_scores_budget_and_monitoring(books):
     wb = load_workbook(books["en"])
     ws = wb["Worksheet 4"]
     row, h = table(ws)
-    value, fees, cost = ("Value of materials and energy lost (VND/year)", "Treatment, collection, fees (VND/year)",
-                         "Total cost (VND/year)")
+    value, fees, cost = (
+        "Value of materials and energy lost (VND/year)",
+        "Treatment, collection, fees (VND/year)",
+        "Total cost (VND/year)",
+    )
     put(ws, h, row + 1, [{value: 1_000_000, fees: 500_000}, {fees: 200_000}])
     ev = Evaluator(ws)
     assert [ev.value(f"{h[cost]}{row + i}") for i in (1, 2, 3)] == [1_500_000, 200_000, ""]
@@ -142,8 +180,18 @@ def test_waste_cost_scores_budget_and_monitoring(books):
 
     ws = wb["Worksheet 2"]
     row, h = table(ws)
-    put(ws, h, row + 1, [{"Cost of waste score (1–5)": 3, "Environmental impact score (1–5)": 4,
-                          "Improvement potential score (1–5)": 5}])
+    put(
+        ws,
+        h,
+        row + 1,
+        [
+            {
+                "Cost of waste score (1–5)": 3,
+                "Environmental impact score (1–5)": 4,
+                "Improvement potential score (1–5)": 5,
+            }
+        ],
+    )
     assert Evaluator(ws).value(f"{h['Total score, selected (✓)']}{row + 1}") == 12
     assert "Selected (✓)" in h
     ranges = {str(r) for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
@@ -162,15 +210,19 @@ def test_waste_cost_scores_budget_and_monitoring(books):
     row, h = table(ws)
     put(ws, h, row + 1, [{"Before": 10, "After": 8}, {"Before": 0, "After": 3}])
     ev = Evaluator(ws)
-    assert ev.value(f"{h['Change (%)']}{row + 1}") == pytest.approx(-0.2)   # 8 is 20 % less than 10
-    assert ev.value(f"{h['Change (%)']}{row + 2}") == ""                     # no change from nothing
+    assert ev.value(f"{h['Change (%)']}{row + 1}") == pytest.approx(-0.2)  # 8 is 20 % less than 10
+    assert ev.value(f"{h['Change (%)']}{row + 2}") == ""  # no change from nothing
 
 
 def test_vietnamese_workbook_has_the_same_formulas(books):
     en, vi = load_workbook(books["en"]), load_workbook(books["vi"])
     assert [ws.title for ws in vi.worksheets][8] == "Phiếu 9"
-    formulas = lambda ws: {c.coordinate: c.value for row in ws.iter_rows() for c in row  # noqa: E731
-                           if isinstance(c.value, str) and c.data_type == "f"}
+    formulas = lambda ws: {
+        c.coordinate: c.value
+        for row in ws.iter_rows()
+        for c in row  # noqa: E731
+        if isinstance(c.value, str) and c.data_type == "f"
+    }
     assert [formulas(a) for a in en.worksheets] == [formulas(b) for b in vi.worksheets]
     keys = [s.key for s in handbook.worksheets(ROOT)]
     assert [bool(formulas(ws)) for ws in en.worksheets] == [k in CALCULATIONS for k in keys]

@@ -21,8 +21,10 @@ class FormulaError(Exception):
     """#VALUE!, #DIV/0!, #NUM!: an Excel error value."""
 
 
-_TOKEN = re.compile(r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:[^"]|"")*")|(?P<func>[A-Z][A-Z0-9.]*)\(|'
-                    r'(?P<ref>\$?[A-Z]{1,3}\$?\d+)|(?P<op><>|<=|>=|[-+*/^&=<>(),:]))')
+_TOKEN = re.compile(
+    r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:[^"]|"")*")|(?P<func>[A-Z][A-Z0-9.]*)\(|'
+    r"(?P<ref>\$?[A-Z]{1,3}\$?\d+)|(?P<op><>|<=|>=|[-+*/^&=<>(),:]))"
+)
 
 
 def tokens(formula: str) -> list[tuple[str, str]]:
@@ -79,9 +81,15 @@ class Evaluator:
         return left
 
     def expr(self):
-        return self.binary(("=", "<>", "<", ">", "<=", ">="), lambda: self.binary(
-            ("&",), lambda: self.binary(("+", "-"), lambda: self.binary(("*", "/"), lambda: self.binary(
-                ("^",), self.unary)))))
+        return self.binary(
+            ("=", "<>", "<", ">", "<=", ">="),
+            lambda: self.binary(
+                ("&",),
+                lambda: self.binary(
+                    ("+", "-"), lambda: self.binary(("*", "/"), lambda: self.binary(("^",), self.unary))
+                ),
+            ),
+        )
 
     def unary(self):
         if self.peek() in (("op", "-"), ("op", "+")):
@@ -193,7 +201,7 @@ def operate(op: str, a, b):
         return x - y
     if op == "*":
         return x * y
-    return x / y if op == "/" else x ** y
+    return x / y if op == "/" else x**y
 
 
 def _numbers(flat) -> list[float]:
@@ -207,8 +215,11 @@ def _countif(args, values, flat):
 
 def _sumif(args, values, flat):
     criterion = values[1]
-    return sum(number(s) for v, s in zip(values[0], values[2]) if v is not None and operate("=", v, criterion)
-               and isinstance(s, (int, float)))
+    return sum(
+        number(s)
+        for v, s in zip(values[0], values[2])
+        if v is not None and operate("=", v, criterion) and isinstance(s, (int, float))
+    )
 
 
 def _pv(args, values, flat):
@@ -235,10 +246,15 @@ def _rate(args, values, flat):
 
 
 FUNCTIONS = {
-    "SUM": lambda args, values, flat: sum(_numbers(flat)) if all(a[0] == "range" for a in args)
-    else sum(number(v) if a[0] != "range" else sum(_numbers(v)) for a, v in zip(args, values)),
+    "SUM": lambda args, values, flat: (
+        sum(_numbers(flat))
+        if all(a[0] == "range" for a in args)
+        else sum(number(v) if a[0] != "range" else sum(_numbers(v)) for a, v in zip(args, values))
+    ),
     "COUNT": lambda args, values, flat: float(len(_numbers(flat))),
-    "N": lambda args, values, flat: values[0] if isinstance(values[0], (int, float)) and not isinstance(values[0], bool) else 0.0,
+    "N": lambda args, values, flat: (
+        values[0] if isinstance(values[0], (int, float)) and not isinstance(values[0], bool) else 0.0
+    ),
     "OR": lambda args, values, flat: any(truth(v) for v in flat if v is not None),
     "AND": lambda args, values, flat: all(truth(v) for v in flat if v is not None),
     "COUNTIF": _countif,

@@ -56,8 +56,9 @@ class BuildInterrupted(BuildError):
 
     def __init__(self, signum: int):
         self.signum = signum
-        super().__init__(f"interrupted by {signal.Signals(signum).name}; site/ is unchanged "
-                         "and the temporary files were removed")
+        super().__init__(
+            f"interrupted by {signal.Signals(signum).name}; site/ is unchanged and the temporary files were removed"
+        )
 
 
 @contextlib.contextmanager
@@ -65,6 +66,7 @@ def _signals_raise():
     """Turn SIGTERM and SIGINT into BuildInterrupted for the duration of a build,
     so that the cleanup in `finally` blocks runs (the default SIGTERM action
     kills the process on the spot and leaves .site-build-* behind)."""
+
     def interrupt(signum, frame):
         raise BuildInterrupted(signum)
 
@@ -120,8 +122,9 @@ def source_date_epoch(root: Path) -> str:
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return os.environ["SOURCE_DATE_EPOCH"]
     try:
-        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+        out = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True, check=True
+        ).stdout.strip()
         if out:
             return out
     except (OSError, subprocess.CalledProcessError):
@@ -133,8 +136,9 @@ def _start(cmd: list[str], cwd: Path, env: dict) -> tuple[subprocess.Popen, obje
     """Start a step in its own process group, its output into a temporary file (a
     pipe nobody reads while the step runs beside other work would stall it)."""
     out = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-    child = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
-                             start_new_session=True)
+    child = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     return child, out
 
 
@@ -162,8 +166,14 @@ def _failure(step: str, child: subprocess.Popen, out) -> str | None:
     return f"{step} failed (exit {child.returncode}):\n" + "\n".join(useful)[-6000:]
 
 
-def build_site(root: Path, site_dir: Path | None = None, with_pdf: bool = True,
-               langs: tuple[str, ...] = LANGUAGES, jobs: int | None = None, log=print) -> BuildReport:
+def build_site(
+    root: Path,
+    site_dir: Path | None = None,
+    with_pdf: bool = True,
+    langs: tuple[str, ...] = LANGUAGES,
+    jobs: int | None = None,
+    log=print,
+) -> BuildReport:
     """Build the whole site into `site_dir` (default root/site) atomically.
 
     SIGTERM and SIGINT raise BuildInterrupted: temporary folders are removed
@@ -237,7 +247,9 @@ def _mkdocs(root: Path, tmp: Path, env: dict, report: BuildReport) -> None:
     # Not --quiet: MkDocs' strict mode counts warnings through its logger,
     # and --quiet silences them, so broken links would pass unnoticed.
     cmd = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(root / "mkdocs.yml"), "--site-dir"]
-    children = [_start(cmd + [str(part)], root, dict(env, CPKB_BUILD_LANGUAGE=lang)) for lang, part in zip(LANGUAGES, parts)]
+    children = [
+        _start(cmd + [str(part)], root, dict(env, CPKB_BUILD_LANGUAGE=lang)) for lang, part in zip(LANGUAGES, parts)
+    ]
     try:
         failures = [f for f in (_failure(f"mkdocs build ({lang})", *c) for lang, c in zip(LANGUAGES, children)) if f]
     finally:
@@ -261,13 +273,37 @@ def _search_bundles(root: Path, catalogue, tmp: Path, env: dict, report: BuildRe
     log("cpkb: indexing for search (Pagefind)")
     # The two indexes run at once: Pagefind leaves a core idle for part of its run,
     # and the catalogue's bundle holds no HTML page the site's index could pick up.
-    children = [("pagefind", _start([sys.executable, "-m", "pagefind", "--site", str(tmp),
-                                     "--exclude-selectors", PAGEFIND_EXCLUDE], root, env))]
+    children = [
+        (
+            "pagefind",
+            _start(
+                [sys.executable, "-m", "pagefind", "--site", str(tmp), "--exclude-selectors", PAGEFIND_EXCLUDE],
+                root,
+                env,
+            ),
+        )
+    ]
     records = tmp.parent / f".site-build-records-{os.getpid()}"  # outside the site: only the bundle is published
     try:
         write_record_pages(root, catalogue, records)
-        children.append(("pagefind (catalogue)", _start([sys.executable, "-m", "pagefind", "--site", str(records),
-                                                         "--output-path", str(tmp / CATALOGUE_BUNDLE)], root, env)))
+        children.append(
+            (
+                "pagefind (catalogue)",
+                _start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "pagefind",
+                        "--site",
+                        str(records),
+                        "--output-path",
+                        str(tmp / CATALOGUE_BUNDLE),
+                    ],
+                    root,
+                    env,
+                ),
+            )
+        )
         failures = []
         for (name, child), key in zip(children, ("pagefind", "catalogue_index")):
             failures.append(_failure(name, *child))
@@ -280,8 +316,9 @@ def _search_bundles(root: Path, catalogue, tmp: Path, env: dict, report: BuildRe
         raise BuildError("\n\n".join(f for f in failures if f))
 
 
-def _build_factsheets(root: Path, out: Path, previous: Path, langs: tuple[str, ...], jobs: int | None,
-                      report: BuildReport, log) -> None:
+def _build_factsheets(
+    root: Path, out: Path, previous: Path, langs: tuple[str, ...], jobs: int | None, report: BuildReport, log
+) -> None:
     """The fact sheets into out/factsheets/, before MkDocs (the measure pages show their
     size), taking every unchanged sheet from the previous site (`previous`, its downloads/)."""
     from cpkb.pdf.factsheets import build_factsheets
@@ -289,13 +326,16 @@ def _build_factsheets(root: Path, out: Path, previous: Path, langs: tuple[str, .
     step = time.perf_counter()
     run = build_factsheets(root, out / FACTSHEETS_DIR, langs=langs, reuse_from=previous / FACTSHEETS_DIR, jobs=jobs)
     report.factsheets = run.sheets
-    log(f"cpkb: {len(run.sheets)} fact sheets ({run.laid_out} laid out, "
-        f"{len(run.sheets) - run.laid_out} unchanged from the previous site)")
+    log(
+        f"cpkb: {len(run.sheets)} fact sheets ({run.laid_out} laid out, "
+        f"{len(run.sheets) - run.laid_out} unchanged from the previous site)"
+    )
     report.seconds["factsheets"] = time.perf_counter() - step
 
 
-def _build_books(root: Path, out: Path, previous: Path, langs: tuple[str, ...], jobs: int | None,
-                 report: BuildReport, log) -> None:
+def _build_books(
+    root: Path, out: Path, previous: Path, langs: tuple[str, ...], jobs: int | None, report: BuildReport, log
+) -> None:
     """The handbooks into out/, taking every unchanged book from the previous site (`previous`, its downloads/)."""
     from cpkb.pdf.books import build_books
 
@@ -303,7 +343,9 @@ def _build_books(root: Path, out: Path, previous: Path, langs: tuple[str, ...], 
     log("cpkb: building the PDF handbooks")
     report.pdfs = build_books(root, out, langs=langs, jobs=jobs, reuse_from=previous)
     kept = sum(1 for book in report.pdfs if book.reused)
-    log(f"cpkb: {len(report.pdfs)} PDF handbooks ({len(report.pdfs) - kept} laid out, {kept} unchanged from the previous site)")
+    log(
+        f"cpkb: {len(report.pdfs)} PDF handbooks ({len(report.pdfs) - kept} laid out, {kept} unchanged from the previous site)"
+    )
     report.seconds["pdf"] = time.perf_counter() - step
 
 

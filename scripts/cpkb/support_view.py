@@ -21,6 +21,7 @@ from cpkb.text.markdown import render_fragment
 from cpkb.text.numbers import format_day, format_vnd_exact
 from cpkb.view import HrefFor, RelatedView
 
+
 @dataclass(frozen=True)
 class SupportSourceView:
     title: str
@@ -150,8 +151,12 @@ def _day(text: str, lang: str) -> str:
 
 
 def _sources(entry: Entry, lang: str) -> tuple[SupportSourceView, ...]:
-    return tuple(SupportSourceView(s["title"], s["publisher"], s.get("date"), s["url"], s.get("pages"),
-                                   _day(s["checked"], lang), s["checked"]) for s in entry.data["sources"])
+    return tuple(
+        SupportSourceView(
+            s["title"], s["publisher"], s.get("date"), s["url"], s.get("pages"), _day(s["checked"], lang), s["checked"]
+        )
+        for s in entry.data["sources"]
+    )
 
 
 def _sector(cat: Catalogue, key: str, lang: str) -> Labelled:
@@ -161,41 +166,63 @@ def _sector(cat: Catalogue, key: str, lang: str) -> Labelled:
 def consultant_view(cat: Catalogue, e: Entry, lang: str, href_for: HrefFor) -> ConsultantView:
     d = e.data
     return ConsultantView(
-        e.id, d["name"][lang], Labelled(d["kind"], value_label("consultant_kind", d["kind"], lang)),
-        Labelled(d["region"], value_label("support_region", d["region"], lang)), tuple(d.get("provinces") or ()),
+        e.id,
+        d["name"][lang],
+        Labelled(d["kind"], value_label("consultant_kind", d["kind"], lang)),
+        Labelled(d["region"], value_label("support_region", d["region"], lang)),
+        tuple(d.get("provinces") or ()),
         tuple(_sector(cat, k, lang) for k in d.get("sectors") or ()),
         tuple(Labelled(s, value_label("support_service", s, lang)) for s in d["services"]),
-        d.get("website"), _md(e, "description", lang, href_for), _sources(e, lang), _day(d["reviewed"], lang))
+        d.get("website"),
+        _md(e, "description", lang, href_for),
+        _sources(e, lang),
+        _day(d["reviewed"], lang),
+    )
 
 
 def funding_view(cat: Catalogue, e: Entry, lang: str, href_for: HrefFor) -> FundingView:
     d = e.data
     return FundingView(
-        e.id, d["name"][lang], d["provider"][lang],
+        e.id,
+        d["name"][lang],
+        d["provider"][lang],
         Labelled(d["kind"], value_label("funding_kind", d["kind"], lang)),
-        _md(e, "finances", lang, href_for), _md(e, "eligible", lang, href_for),
-        _md(e, "terms", lang, href_for) if d.get("terms") else None, _md(e, "how_to_apply", lang, href_for),
+        _md(e, "finances", lang, href_for),
+        _md(e, "eligible", lang, href_for),
+        _md(e, "terms", lang, href_for) if d.get("terms") else None,
+        _md(e, "how_to_apply", lang, href_for),
         tuple(LegalBasisView(b["title"], b["url"], _day(b["checked"], lang)) for b in d["legal_basis"]),
         tuple(Labelled(t, value_label("technique", t, lang)) for t in d.get("techniques") or ()),
         tuple(Labelled(k, label(f"figures.{k}", lang)) for k in d.get("savings_kinds") or ()),
         format_vnd_exact(d["min_investment_vnd"], lang) if d.get("min_investment_vnd") is not None else None,
-        _sources(e, lang), _day(d["reviewed"], lang))
+        _sources(e, lang),
+        _day(d["reviewed"], lang),
+    )
 
 
 def case_view(cat: Catalogue, e: Entry, lang: str, href_for: HrefFor) -> CaseView:
     d = e.data
     return CaseView(
-        e.id, d["title"][lang], tuple(_sector(cat, k, lang) for k in d.get("sectors") or ()),
-        d["facility"][lang], d.get("company"), d.get("province"), d.get("year"),
+        e.id,
+        d["title"][lang],
+        tuple(_sector(cat, k, lang) for k in d.get("sectors") or ()),
+        d["facility"][lang],
+        d.get("company"),
+        d.get("province"),
+        d.get("year"),
         d["programme"][lang] if d.get("programme") else None,
         # The validator refuses unknown measure ids, so each is in the catalogue.
         tuple(RelatedView(m, cat.by_id[m].title[lang], href_for(m)) for m in d.get("measures") or ()),
         _md(e, "summary", lang, href_for),
         format_vnd_exact(d["investment_vnd"], lang) if d.get("investment_vnd") is not None else None,
         format_vnd_exact(d["savings_vnd_per_year"], lang) + label("unit.per_year", lang)
-        if d.get("savings_vnd_per_year") is not None else None,
-        tuple(r[lang] for r in d["results"]), label("support.reported", lang), _sources(e, lang),
-        _day(d["reviewed"], lang))
+        if d.get("savings_vnd_per_year") is not None
+        else None,
+        tuple(r[lang] for r in d["results"]),
+        label("support.reported", lang),
+        _sources(e, lang),
+        _day(d["reviewed"], lang),
+    )
 
 
 def event_view(e: Entry, lang: str, href_for: HrefFor, today: dt.date) -> EventView:
@@ -204,19 +231,38 @@ def event_view(e: Entry, lang: str, href_for: HrefFor, today: dt.date) -> EventV
     end = dt.date.fromisoformat(d["end"]) if d.get("end") else start
     when = format_day(start, lang) if end == start else f"{format_day(start, lang)} – {format_day(end, lang)}"
     return EventView(
-        e.id, d["title"][lang], start, end, when, d["place"][lang], bool(d.get("online")), d["organiser"][lang],
+        e.id,
+        d["title"][lang],
+        start,
+        end,
+        when,
+        d["place"][lang],
+        bool(d.get("online")),
+        d["organiser"][lang],
         tuple(Labelled(x, label(f"support.language.{x}", lang)) for x in d.get("language") or ()),
-        d["audience"][lang], d.get("registration"), _md(e, "description", lang, href_for), end >= today,
-        _sources(e, lang), _day(d["reviewed"], lang))
+        d["audience"][lang],
+        d.get("registration"),
+        _md(e, "description", lang, href_for),
+        end >= today,
+        _sources(e, lang),
+        _day(d["reviewed"], lang),
+    )
 
 
 def award_view(e: Entry, lang: str, href_for: HrefFor) -> AwardView:
     d = e.data
     return AwardView(
-        e.id, d["name"][lang], d["authority"][lang], Labelled(d["scope"], value_label("award_scope", d["scope"], lang)),
-        _md(e, "purpose", lang, href_for), _md(e, "criteria", lang, href_for), _md(e, "how_to_apply", lang, href_for),
+        e.id,
+        d["name"][lang],
+        d["authority"][lang],
+        Labelled(d["scope"], value_label("award_scope", d["scope"], lang)),
+        _md(e, "purpose", lang, href_for),
+        _md(e, "criteria", lang, href_for),
+        _md(e, "how_to_apply", lang, href_for),
         tuple(RecipientView(r["year"], r["name"], r["url"]) for r in d.get("recipients") or ()),
-        _sources(e, lang), _day(d["reviewed"], lang))
+        _sources(e, lang),
+        _day(d["reviewed"], lang),
+    )
 
 
 @dataclass(frozen=True)
@@ -239,8 +285,9 @@ class SupportViews:
         return tuple(sorted((e for e in self.events if not e.upcoming), key=lambda e: e.start, reverse=True))
 
 
-def support_views(cat: Catalogue, support: Support, lang: str, href_for: HrefFor,
-                  today: dt.date | None = None) -> SupportViews:
+def support_views(
+    cat: Catalogue, support: Support, lang: str, href_for: HrefFor, today: dt.date | None = None
+) -> SupportViews:
     today = today or dt.date.today()
     return SupportViews(
         lang,
@@ -294,7 +341,9 @@ def export_rows(support: Support, kind: str, lang: str) -> list[dict]:
         row: dict = {}
         for key, value in e.data.items():
             if key == "sources":
-                row["sources"] = "; ".join(f"{s['publisher']}. {s['title']}. {s['url']} ({s['checked']})" for s in value)
+                row["sources"] = "; ".join(
+                    f"{s['publisher']}. {s['title']}. {s['url']} ({s['checked']})" for s in value
+                )
             elif key == "legal_basis":
                 row["legal_basis"] = "; ".join(f"{b['title']}. {b['url']} ({b['checked']})" for b in value)
             elif key == "recipients":

@@ -196,8 +196,13 @@ def measure_view(cat: Catalogue, m: Measure, lang: str, href_for: HrefFor) -> Me
         return _RENDERED[key]
 
     return MeasureView(
-        measure=m, lang=lang, sector=sector, sector_name=sector.name[lang], stage=m.process_stage[lang],
-        title=m.title[lang], summary=m.summary[lang],
+        measure=m,
+        lang=lang,
+        sector=sector,
+        sector_name=sector.name[lang],
+        stage=m.process_stage[lang],
+        title=m.title[lang],
+        summary=m.summary[lang],
         technique=value_label("technique", m.technique, lang),
         complexity=value_label("complexity", m.complexity, lang),
         complexity_long=value_label("complexity", m.complexity, lang, "_long"),
@@ -215,8 +220,10 @@ def measure_view(cat: Catalogue, m: Measure, lang: str, href_for: HrefFor) -> Me
         # The validator refuses unknown related ids, so every one is in the catalogue.
         related=tuple(RelatedView(r, cat.by_id[r].title[lang], href_for(r)) for r in m.related),
         also_in=tuple((k, cat.sector_by_key[k].name[lang]) for k in m.also_in),
-        sources=tuple(source_view(s, lang) for s in m.sources), reviewed=format_day(m.reviewed, lang),
-        cost_band=cost_band(m), payback_band=payback_band(m),
+        sources=tuple(source_view(s, lang) for s in m.sources),
+        reviewed=format_day(m.reviewed, lang),
+        cost_band=cost_band(m),
+        payback_band=payback_band(m),
         savings_band=savings_band(m, money) if money else None,
         money_saved_mid=m.savings[money].mid if money and money in m.savings else None,
     )
@@ -245,8 +252,9 @@ def sector_view(cat: Catalogue, sector: Sector, lang: str, href_for: HrefFor) ->
         order.setdefault(v.stage, len(order))
     ordered = sorted(views, key=lambda v: (order[v.stage], v.measure.complexity, v.id))
     stages = tuple((stage, tuple(items)) for stage, items in groupby(ordered, key=lambda v: v.stage))
-    cross = tuple(sorted((measure_view(cat, m, lang, href_for) for m in cat.also_in_sector(sector.key)),
-                         key=lambda v: v.order))
+    cross = tuple(
+        sorted((measure_view(cat, m, lang, href_for) for m in cat.also_in_sector(sector.key)), key=lambda v: v.order)
+    )
     return SectorView(sector, lang, sector.name[lang], views, stages, cross)
 
 

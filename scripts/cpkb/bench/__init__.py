@@ -57,8 +57,13 @@ def make_project(repo: Path, folder: Path, size: int) -> Path:
         shutil.copy2(repo / name, project / name)
     shutil.copy2(repo / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(repo / "overrides", project / "overrides")
-    shutil.copytree(repo / "docs", project / "docs",
-                    ignore=lambda d, names: [n for n in names if Path(d) == repo / "docs" and n in ("measures", "sectors", "handbook")])
+    shutil.copytree(
+        repo / "docs",
+        project / "docs",
+        ignore=lambda d, names: [
+            n for n in names if Path(d) == repo / "docs" and n in ("measures", "sectors", "handbook")
+        ],
+    )
     shutil.copytree(repo / "benchmarks", project / "benchmarks")  # the guides link to the benchmark page
     # A copy, not a link: the benchmark must measure the code as it was when it started.
     shutil.copytree(repo / "scripts", project / "scripts", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
@@ -86,7 +91,9 @@ def make_project(repo: Path, folder: Path, size: int) -> Path:
         data.pop("translation", None)
         folder_ = project / "measures" / sector.key
         folder_.mkdir(exist_ok=True)
-        text = "# yaml-language-server: $schema=../schema.json\n" + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+        text = "# yaml-language-server: $schema=../schema.json\n" + yaml.dump(
+            data, Dumper=_Dumper, allow_unicode=True, sort_keys=False
+        )
         # A link in the copied text names a real measure: point it at the first synthetic
         # measure of that sector, which exists once there are as many measures as sectors.
         text = re.sub(r"measure:([A-Z]+)-\d{3}", r"measure:\1-001", text)
@@ -124,17 +131,31 @@ def bare_build(project: Path, env: dict) -> float:
     from cpkb.text.markdown import EXTENSIONS
 
     config = project / "mkdocs-bare.yml"
-    config.write_text(yaml.safe_dump({
-        "site_name": "bare", "docs_dir": "docs", "theme": {"name": "material", "font": False},
-        "plugins": [], "markdown_extensions": [e for e in EXTENSIONS if not e.startswith("cpkb")],
-        "not_in_nav": "/measures/*-*.md\n",
-    }), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "site_name": "bare",
+                "docs_dir": "docs",
+                "theme": {"name": "material", "font": False},
+                "plugins": [],
+                "markdown_extensions": [e for e in EXTENSIONS if not e.startswith("cpkb")],
+                "not_in_nav": "/measures/*-*.md\n",
+            }
+        ),
+        encoding="utf-8",
+    )
     # the flow fence needs its formatter; YAML's python tag cannot be written by safe_dump
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "- pymdownx.superfences", "- pymdownx.superfences:\n    custom_fences:\n    - name: flow\n      class: cp-flow\n"
-        f"      format: !!python/name:{format_flow.__module__}.format_flow"), encoding="utf-8")
-    seconds, _, _ = _timed([sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d",
-                            str(project / "site-bare")], project, env)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "- pymdownx.superfences",
+            "- pymdownx.superfences:\n    custom_fences:\n    - name: flow\n      class: cp-flow\n"
+            f"      format: !!python/name:{format_flow.__module__}.format_flow",
+        ),
+        encoding="utf-8",
+    )
+    seconds, _, _ = _timed(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(project / "site-bare")], project, env
+    )
     return seconds
 
 
@@ -184,14 +205,20 @@ def _site_build(project: Path, env: dict) -> dict:
     pages = list(site.rglob("*.html"))
     measure_pages = list(site.glob("measures/*-*/index.html")) + list(site.glob("en/measures/*-*/index.html"))
     steps = dict(re.findall(r"(\w+) ([\d.]+)s", output.split("(", 1)[-1]))
-    result.update({
-        "build_s": seconds, "build_peak_mib": rss / 1024, "mkdocs_s": float(steps.get("mkdocs", 0)),
-        "pagefind_s": float(steps.get("pagefind", 0)), "catalogue_index_s": float(steps.get("catalogue_index", 0)),
-        "pages": len(pages),
-        "per_page_ms": seconds / len(pages) * 1000, "site_mib": _folder_size(site) / 2**20,
-        "median_measure_page_kib": statistics.median(p.stat().st_size for p in measure_pages) / 1024,
-        "pagefind_mib": _folder_size(site / "pagefind") / 2**20,
-    })
+    result.update(
+        {
+            "build_s": seconds,
+            "build_peak_mib": rss / 1024,
+            "mkdocs_s": float(steps.get("mkdocs", 0)),
+            "pagefind_s": float(steps.get("pagefind", 0)),
+            "catalogue_index_s": float(steps.get("catalogue_index", 0)),
+            "pages": len(pages),
+            "per_page_ms": seconds / len(pages) * 1000,
+            "site_mib": _folder_size(site) / 2**20,
+            "median_measure_page_kib": statistics.median(p.stat().st_size for p in measure_pages) / 1024,
+            "pagefind_mib": _folder_size(site / "pagefind") / 2**20,
+        }
+    )
     result["bare_s"] = bare_build(project, env)
     result["overhead_ratio"] = result["mkdocs_s"] / result["bare_s"]
     if shutil.which("chromium"):
@@ -208,11 +235,22 @@ def _pdf_builds(project: Path, env: dict) -> dict:
     secs, pdf_pages, rss = _pdf_build(project, env, sector, f"cp-handbook-{sector}-vi.pdf")
     # The measures the book prints: its own and the cross-cutting ones (the utilities).
     printed = [m for m in cat.measures if m.sector == sector or cat.sector_by_key[m.sector].cross_cutting]
-    result = {"sector_pdf_measures": len(printed), "sector_pdf_s": secs,
-              "sector_pdf_pages": pdf_pages, "sector_pdf_pps": pdf_pages / secs, "sector_pdf_peak_mib": rss / 1024}
+    result = {
+        "sector_pdf_measures": len(printed),
+        "sector_pdf_s": secs,
+        "sector_pdf_pages": pdf_pages,
+        "sector_pdf_pps": pdf_pages / secs,
+        "sector_pdf_peak_mib": rss / 1024,
+    }
     secs, pdf_pages, rss = _pdf_build(project, env, "complete", "cp-handbook-vi.pdf")
-    result.update({"complete_pdf_s": secs, "complete_pdf_pages": pdf_pages,
-                   "complete_pdf_pps": pdf_pages / secs, "complete_pdf_peak_mib": rss / 1024})
+    result.update(
+        {
+            "complete_pdf_s": secs,
+            "complete_pdf_pages": pdf_pages,
+            "complete_pdf_pps": pdf_pages / secs,
+            "complete_pdf_peak_mib": rss / 1024,
+        }
+    )
     return result
 
 
@@ -220,8 +258,24 @@ def _pdf_build(project: Path, env: dict, book: str, filename: str) -> tuple[floa
     """One Vietnamese book laid out in one job: wall seconds, pages and peak RSS (KiB)."""
     from pypdf import PdfReader
 
-    secs, rss, _ = _timed([sys.executable, "-m", "cpkb", "pdf", "--book", book, "--lang", "vi", "--jobs", "1",
-                           "--out", str(project / "pdf")], project, env)
+    secs, rss, _ = _timed(
+        [
+            sys.executable,
+            "-m",
+            "cpkb",
+            "pdf",
+            "--book",
+            book,
+            "--lang",
+            "vi",
+            "--jobs",
+            "1",
+            "--out",
+            str(project / "pdf"),
+        ],
+        project,
+        env,
+    )
     return secs, len(PdfReader(project / "pdf" / filename).pages), rss
 
 
@@ -229,12 +283,21 @@ def machine() -> dict:
     """The machine as data (the benchmark page words it in each language)."""
     cpu = "unknown CPU"
     try:
-        cpu = next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name"))
+        cpu = next(
+            l.split(":", 1)[1].strip()
+            for l in Path("/proc/cpuinfo").read_text().splitlines()
+            if l.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cores": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem), "os": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version()}
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(mem),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+    }
 
 
 def run_real_build(repo: Path, work: Path) -> dict:
@@ -245,16 +308,27 @@ def run_real_build(repo: Path, work: Path) -> dict:
     from pypdf import PdfReader
 
     site = work / "real-full"
-    steps = lambda output: {k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+)s", output.split("site built", 1)[-1].split(")", 1)[0])}
+    steps = lambda output: {
+        k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+)s", output.split("site built", 1)[-1].split(")", 1)[0])
+    }
     cold_s, rss, output = _timed([sys.executable, "-m", "cpkb", "build", "--site-dir", str(site)], repo, _env(repo))
     cold = steps(output)
     books = sorted((site / "downloads").glob("cp-handbook-*.pdf"))
     pages = sum(len(PdfReader(p).pages) for p in books)
     warm_s, _, output = _timed([sys.executable, "-m", "cpkb", "build", "--site-dir", str(site)], repo, _env(repo))
     shutil.rmtree(site, ignore_errors=True)
-    return {"books": len(books), "pages": pages, "pdf_s": cold["pdf"], "pages_per_second": pages / cold["pdf"],
-            "factsheets_s": cold["factsheets"], "mkdocs_s": cold["mkdocs"], "cold_build_s": cold_s,
-            "warm_build_s": warm_s, "warm_steps": steps(output), "peak_mib": rss / 1024}
+    return {
+        "books": len(books),
+        "pages": pages,
+        "pdf_s": cold["pdf"],
+        "pages_per_second": pages / cold["pdf"],
+        "factsheets_s": cold["factsheets"],
+        "mkdocs_s": cold["mkdocs"],
+        "cold_build_s": cold_s,
+        "warm_build_s": warm_s,
+        "warm_steps": steps(output),
+        "peak_mib": rss / 1024,
+    }
 
 
 def run(repo: Path, sizes=SIZES, with_pdf: bool = True, log=print, search: bool = True) -> dict:
@@ -264,15 +338,30 @@ def run(repo: Path, sizes=SIZES, with_pdf: bool = True, log=print, search: bool 
         if search:
             log("bench: search on the real catalogue …")
             data["search"] = search_bench(repo, Path(tmp))
-            log("bench: search " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                                            for k, v in data["search"].items()))
+            log(
+                "bench: search "
+                + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in data["search"].items())
+            )
         for size in sizes:
             log(f"bench: {size} measures …")
             results.append(run_size(repo, Path(tmp), size, with_pdf))
-            log("bench: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in results[-1].items()))
+            log(
+                "bench: "
+                + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in results[-1].items())
+            )
         if with_pdf:
             log("bench: the real project's build, PDFs included …")
             data["real_build"] = run_real_build(repo, Path(tmp))
-            log("bench: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                                      for k, v in data["real_build"].items()))
-    return {"machine": machine(), "command": "make bench", "date": time.strftime("%Y-%m-%d"), "results": results, **data}
+            log(
+                "bench: "
+                + ", ".join(
+                    f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in data["real_build"].items()
+                )
+            )
+    return {
+        "machine": machine(),
+        "command": "make bench",
+        "date": time.strftime("%Y-%m-%d"),
+        "results": results,
+        **data,
+    }

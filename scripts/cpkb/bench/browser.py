@@ -48,7 +48,8 @@ class Browser:
         self.playwright = sync_playwright().start()
         self.browser = self.playwright.chromium.launch(
             executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         return self
 
     def page(self, width: int = 1280, height: int = 900):
@@ -66,10 +67,12 @@ def type_query(page, query: str, fill: bool = False) -> list[str]:
     box = page.locator("#cp-search-input")
     box.fill("")
     box.fill(query) if fill else box.press_sequentially(query, delay=20)
-    page.wait_for_function("q => document.getElementById('cp-search-results').dataset.query === q",
-                           arg=query.strip(), timeout=30000)
-    return page.eval_on_selector_all("#cp-search-results a.md-search-result__link",
-                                     "els => els.map(a => new URL(a.href).pathname)")
+    page.wait_for_function(
+        "q => document.getElementById('cp-search-results').dataset.query === q", arg=query.strip(), timeout=30000
+    )
+    return page.eval_on_selector_all(
+        "#cp-search-results a.md-search-result__link", "els => els.map(a => new URL(a.href).pathname)"
+    )
 
 
 def wire_size(response) -> tuple[int, int]:
@@ -95,8 +98,14 @@ def first_result_bytes(b: Browser, query: str = FIRST_RESULT_QUERY) -> tuple[int
     page.add_init_script(_FIRST_SHOWN)
     page.goto(b.url)
     seen: list[tuple[float, int, int]] = []
-    page.on("requestfinished", lambda r: seen.append((r.timing["startTime"], *wire_size(r.response())))
-            if "/pagefind/" in r.url and r.response() else None)
+    page.on(
+        "requestfinished",
+        lambda r: (
+            seen.append((r.timing["startTime"], *wire_size(r.response())))
+            if "/pagefind/" in r.url and r.response()
+            else None
+        ),
+    )
     page.click("#cp-search-input")
     page.locator("#cp-search-input").press_sequentially(query, delay=20)
     page.wait_for_selector("#cp-search-results li a", timeout=60000)
@@ -147,11 +156,17 @@ def search_quality(b: Browser, repo: Path) -> dict:
     page = b.page()
     page.goto(b.url)
     page.click("#cp-search-input")
-    titles = sum(m.id in {measure(p) for p in type_query(page, fold(m.title["vi"]), fill=True)[:5]}
-                 for m in cat.measures)
+    titles = sum(
+        m.id in {measure(p) for p in type_query(page, fold(m.title["vi"]), fill=True)[:5]} for m in cat.measures
+    )
     page.context.close()
-    return {"queries": asked, "top3_share": found / asked, "missed": missed,
-            "title_top5_share": titles / len(cat.measures), "measures": len(cat.measures)}
+    return {
+        "queries": asked,
+        "top3_share": found / asked,
+        "missed": missed,
+        "title_top5_share": titles / len(cat.measures),
+        "measures": len(cat.measures),
+    }
 
 
 def site_bytes(site: Path) -> dict:
@@ -164,5 +179,7 @@ def site_bytes(site: Path) -> dict:
         for lang in ("vi", "en"):
             raw, sent = catalogue_first_view_bytes(b, lang)
             suffix = "" if lang == "vi" else "_en"
-            out.update({f"catalogue_first_view_kib{suffix}": sent / 1024, f"catalogue_first_view_raw_kib{suffix}": raw / 1024})
+            out.update(
+                {f"catalogue_first_view_kib{suffix}": sent / 1024, f"catalogue_first_view_raw_kib{suffix}": raw / 1024}
+            )
     return out

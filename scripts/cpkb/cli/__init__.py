@@ -16,7 +16,8 @@ COMMANDS = (validate, build, pdf, new, translations, bench, report)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cpkb",
-        description="CP Handbook: validate the cleaner-production catalogue and build the bilingual site and PDF handbooks.")
+        description="CP Handbook: validate the cleaner-production catalogue and build the bilingual site and PDF handbooks.",
+    )
     parser.add_argument("--version", action="version", version=f"cpkb {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:

@@ -40,13 +40,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmark validation, site build, search and PDFs at several catalogue sizes",
-                       description="Generate synthetic catalogues (fixed seed) and measure every step; write the "
-                                   "results to benchmarks/results.json, from which the site's benchmark page is built "
-                                   "(with the analysis in benchmarks/notes.<lang>.md).")
-    p.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000], help="catalogue sizes (default: 100 1000 10000)")
+    p = sub.add_parser(
+        "bench",
+        help="benchmark validation, site build, search and PDFs at several catalogue sizes",
+        description="Generate synthetic catalogues (fixed seed) and measure every step; write the "
+        "results to benchmarks/results.json, from which the site's benchmark page is built "
+        "(with the analysis in benchmarks/notes.<lang>.md).",
+    )
+    p.add_argument(
+        "--sizes", type=int, nargs="+", default=[100, 1000, 10000], help="catalogue sizes (default: 100 1000 10000)"
+    )
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF measurements")
-    p.add_argument("--search-only", action="store_true",
-                   help="only search quality and bytes on the real catalogue; keep the other recorded results")
+    p.add_argument(
+        "--search-only",
+        action="store_true",
+        help="only search quality and bytes on the real catalogue; keep the other recorded results",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the results, write nothing")
     p.set_defaults(func=run)

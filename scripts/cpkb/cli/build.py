@@ -14,8 +14,9 @@ def run(args: argparse.Namespace) -> int:
 
     root = project_root()
     try:
-        report = build_site(root, Path(args.site_dir) if args.site_dir else None,
-                            with_pdf=not args.no_pdf, jobs=args.jobs)
+        report = build_site(
+            root, Path(args.site_dir) if args.site_dir else None, with_pdf=not args.no_pdf, jobs=args.jobs
+        )
     except BuildInterrupted as err:  # one line: the user asked for it, no need to explain
         print(f"cpkb build: {err}", file=sys.stderr)
         return 128 + err.signum
@@ -28,16 +29,21 @@ def run(args: argparse.Namespace) -> int:
         print("cpkb: PDFs skipped (--no-pdf)")
     else:
         pages = sum(book.pages for book in report.pdfs)
-        print(f"cpkb: {len(report.pdfs)} PDF handbooks, {pages} pages, and {len(report.factsheets)} one-page "
-              f"fact sheets, in {report.site_dir / 'downloads'}")
+        print(
+            f"cpkb: {len(report.pdfs)} PDF handbooks, {pages} pages, and {len(report.factsheets)} one-page "
+            f"fact sheets, in {report.site_dir / 'downloads'}"
+        )
     return 0
 
 
 def register(sub) -> None:
-    p = sub.add_parser("build", help="build the bilingual site, search index, data downloads and PDFs into site/",
-                       description="Validate the catalogue, build the site (MkDocs, both languages), the Pagefind "
-                                   "index, the CSV/JSON/XLSX downloads and the PDF handbooks, then swap the result "
-                                   "into site/. A failed build leaves the previous site/ untouched.")
+    p = sub.add_parser(
+        "build",
+        help="build the bilingual site, search index, data downloads and PDFs into site/",
+        description="Validate the catalogue, build the site (MkDocs, both languages), the Pagefind "
+        "index, the CSV/JSON/XLSX downloads and the PDF handbooks, then swap the result "
+        "into site/. A failed build leaves the previous site/ untouched.",
+    )
     p.add_argument("--site-dir", help="output folder (default: site/)")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF handbooks (faster previews)")
     p.add_argument("--jobs", type=int, help="parallel PDF builds (default: number of cores)")

@@ -41,7 +41,6 @@ NOT_FLAGS = ("translation",)
 COMMENT_WIDTH = 96
 
 
-
 class NewMeasureError(ValueError):
     """The request cannot produce a valid measure (unknown sector, id taken, bad value).
 
@@ -72,6 +71,7 @@ class Draft:
 
 # --- ids ------------------------------------------------------------------------
 
+
 def next_id(measures_dir: Path, prefix: str) -> str:
     """The next free id of a sector prefix: one more than the highest in use,
     with at least three digits (BEV-013, then BEV-1000 after BEV-999).
@@ -82,15 +82,16 @@ def next_id(measures_dir: Path, prefix: str) -> str:
     Whether the id fits the schema's pattern is checked by build_draft.
     """
     pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
-    numbers = [int(m.group(1)) for p in Path(measures_dir).glob("*/*.y*ml")
-               if (m := pattern.match(p.stem.upper()))]
+    numbers = [int(m.group(1)) for p in Path(measures_dir).glob("*/*.y*ml") if (m := pattern.match(p.stem.upper()))]
     return f"{prefix}-{max(numbers, default=0) + 1:03d}"
 
 
 # --- building the record --------------------------------------------------------
 
-def build_draft(measures_dir: Path, schema: dict, sectors: list[dict], values: dict[str, Any],
-                today: dt.date | None = None) -> Draft:
+
+def build_draft(
+    measures_dir: Path, schema: dict, sectors: list[dict], values: dict[str, Any], today: dt.date | None = None
+) -> Draft:
     """Assemble a complete record from `values` (dotted path -> value) and placeholders.
 
     `values` uses the paths of `reference.schema_fields`: "title" -> {"vi", "en"},
@@ -199,6 +200,7 @@ def _items(node: dict, schema: dict) -> dict:
 
 # --- writing the file -----------------------------------------------------------
 
+
 def render_measure_yaml(draft: Draft, schema: dict) -> str:
     """The measure file: schema header line, instructions, then every field of the
     schema in order, each with its description (Vietnamese, then English) as a
@@ -220,8 +222,9 @@ def render_measure_yaml(draft: Draft, schema: dict) -> str:
     return text
 
 
-def _object_lines(node: dict, schema: dict, data: dict, prefix: str, indent: int, todo: set[str],
-                  describe: bool = True) -> list[str]:
+def _object_lines(
+    node: dict, schema: dict, data: dict, prefix: str, indent: int, todo: set[str], describe: bool = True
+) -> list[str]:
     pad = " " * indent
     out: list[str] = []
     for f in child_fields(node, schema, prefix):
@@ -251,10 +254,9 @@ def _object_lines(node: dict, schema: dict, data: dict, prefix: str, indent: int
                 for child in child_fields(item_schema, schema):
                     out += _comment(f"  {child.name}: {description(child.node, lang)}", indent + 2)
             for item in value:
-                lines = _object_lines(item_schema, schema, item, f.path + "[].", indent + 4, todo,
-                                      describe=False)
+                lines = _object_lines(item_schema, schema, item, f.path + "[].", indent + 4, todo, describe=False)
                 first = next(i for i, line in enumerate(lines) if not line.lstrip().startswith("#"))
-                lines[first] = f"{pad}  - " + lines[first][indent + 4:]
+                lines[first] = f"{pad}  - " + lines[first][indent + 4 :]
                 out += lines
         elif f.kind == "range":
             out.append(f"{pad}{f.name}: {_range_text(value)}{mark}")
@@ -275,8 +277,9 @@ def _commented_out(f: Field, schema: dict, indent: int) -> list[str]:
     elif f.kind == "list":
         text = f"{f.name}: [{', '.join(_inline(v) for v in value)}]"
     else:
-        text = yaml.dump({f.name: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                         default_flow_style=False, width=1000).rstrip("\n")
+        text = yaml.dump(
+            {f.name: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000
+        ).rstrip("\n")
     return [" " * indent + "# " + line for line in text.split("\n")]
 
 
@@ -293,11 +296,13 @@ def _scalar_lines(key: str, value: Any, indent: int) -> list[str]:
             lines = value.rstrip("\n").split("\n") if chomp == "" else value.split("\n")
             candidates.append([f"{pad}{key}: |{chomp}"] + [body_pad + l if l else "" for l in lines])
         elif len(value) > COMMENT_WIDTH - indent - len(key) and "\n" not in value:
-            wrapped = textwrap.wrap(value, width=COMMENT_WIDTH - indent - 2,
-                                    break_long_words=False, break_on_hyphens=False)
+            wrapped = textwrap.wrap(
+                value, width=COMMENT_WIDTH - indent - 2, break_long_words=False, break_on_hyphens=False
+            )
             candidates.append([f"{pad}{key}: >-"] + [body_pad + l for l in wrapped])
-    plain = yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True, width=10**6,
-                      default_flow_style=False).rstrip("\n")
+    plain = yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True, width=10**6, default_flow_style=False).rstrip(
+        "\n"
+    )
     candidates.append([pad + line for line in plain.split("\n")])
     for lines in candidates:
         try:
@@ -324,15 +329,15 @@ def _comment(text: str, indent: int) -> list[str]:
     if not text:
         return []
     pad = " " * indent + "# "
-    body = textwrap.wrap(" ".join(text.split()), width=max(40, COMMENT_WIDTH - len(pad)),
-                         break_long_words=False, break_on_hyphens=False)
+    body = textwrap.wrap(
+        " ".join(text.split()), width=max(40, COMMENT_WIDTH - len(pad)), break_long_words=False, break_on_hyphens=False
+    )
     return [pad + line for line in body]
 
 
 def _inline(value: Any) -> str:
     """A scalar in flow style, as it would appear inside [..] or {..}."""
-    return yaml.dump([value], Dumper=_Dumper, allow_unicode=True, width=10**6,
-                     default_flow_style=True).strip()[1:-1]
+    return yaml.dump([value], Dumper=_Dumper, allow_unicode=True, width=10**6, default_flow_style=True).strip()[1:-1]
 
 
 def _num(value: Any) -> str:
@@ -374,5 +379,8 @@ def flag_fields(schema: dict) -> list[Field]:
     """The fields that get a command-line flag: every field except the tracking
     block (written by `cpkb translations`), children of bilingual texts and
     ranges (part of their parent's flag) and of list items (one --source flag)."""
-    return [f for f in schema_fields(schema)
-            if f.path.split(".")[0] not in NOT_FLAGS and "[]" not in f.path and f.kind != "object"]
+    return [
+        f
+        for f in schema_fields(schema)
+        if f.path.split(".")[0] not in NOT_FLAGS and "[]" not in f.path and f.kind != "object"
+    ]

@@ -24,7 +24,6 @@ from cpkb.source.support import KINDS as SUPPORT_KINDS
 from cpkb.source.schema import Field, child_fields, description, first_sentence, range_scopes, resolve_ref
 
 
-
 class _UsageError(Exception):
     def __init__(self, key: str, **values: Any):
         self.key, self.values = key, values
@@ -61,24 +60,43 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest = f"field:{f.path}"
         if f.kind == "bilingual":
             for text_lang in ("vi", "en"):
-                fields.add_argument(flag_name(f, text_lang), dest=f"{dest}:{text_lang}", metavar="TEXT",
-                                    help=f"{text} [{text_lang}]")
+                fields.add_argument(
+                    flag_name(f, text_lang), dest=f"{dest}:{text_lang}", metavar="TEXT", help=f"{text} [{text_lang}]"
+                )
         elif f.kind == "range" and range_scopes(f.node):
-            fields.add_argument(flag_name(f), dest=dest, nargs=3, metavar=("MIN", "MAX", "SCOPE"),
-                                help=t["range_scope"].format(text=text, scopes=", ".join(range_scopes(f.node))))
+            fields.add_argument(
+                flag_name(f),
+                dest=dest,
+                nargs=3,
+                metavar=("MIN", "MAX", "SCOPE"),
+                help=t["range_scope"].format(text=text, scopes=", ".join(range_scopes(f.node))),
+            )
         elif f.kind == "range":
-            fields.add_argument(flag_name(f), dest=dest, nargs=2, type=float, metavar=("MIN", "MAX"),
-                                help=t["range"].format(text=text))
+            fields.add_argument(
+                flag_name(f), dest=dest, nargs=2, type=float, metavar=("MIN", "MAX"), help=t["range"].format(text=text)
+            )
         elif f.kind == "list":
             fields.add_argument(flag_name(f), dest=dest, nargs="+", metavar="ID", help=text)
         elif f.kind == "list_objects":
             keys = ", ".join(c.name for c in child_fields(_items_schema(f, schema), schema))
-            fields.add_argument("--" + _singular(f.name), dest=dest, nargs="+", action="append",
-                                metavar="KEY=VALUE", help=t["source"].format(keys=keys).replace("%", "%%"))
+            fields.add_argument(
+                "--" + _singular(f.name),
+                dest=dest,
+                nargs="+",
+                action="append",
+                metavar="KEY=VALUE",
+                help=t["source"].format(keys=keys).replace("%", "%%"),
+            )
         elif f.node.get("enum"):
             kind = int if f.node.get("type") == "integer" else str
-            fields.add_argument(flag_name(f), dest=dest, type=kind, choices=f.node["enum"], help=text,
-                                metavar=f.name.upper() if kind is str else None)
+            fields.add_argument(
+                flag_name(f),
+                dest=dest,
+                type=kind,
+                choices=f.node["enum"],
+                help=text,
+                metavar=f.name.upper() if kind is str else None,
+            )
         else:
             fields.add_argument(flag_name(f), dest=dest, metavar=f.name.upper(), help=text)
     p.set_defaults(func=run)
@@ -224,7 +242,6 @@ def _read_text(value: str | None, lang: str) -> str | None:
 def _ask_missing(values: dict, schema: dict, sectors: list[dict], lang: str, ask: Callable[[str], str]) -> None:
     """Prompt for sector, title, technique and complexity when no flag gave them."""
 
-
     t = LabelGroup("cli.new", lang)
     if not values.get("sector"):
         options = [(s["key"], f"{s['name'][lang]} ({s['key']}, {s['prefix']})") for s in sectors]
@@ -249,8 +266,9 @@ def _ask_missing(values: dict, schema: dict, sectors: list[dict], lang: str, ask
             values["complexity"] = chosen
 
 
-def _choose(title: str, options: list[tuple[Any, str]], lang: str, ask: Callable[[str], str],
-            required: bool = False) -> Any:
+def _choose(
+    title: str, options: list[tuple[Any, str]], lang: str, ask: Callable[[str], str], required: bool = False
+) -> Any:
     t = LabelGroup("cli.new", lang)
     print(title, file=sys.stderr)
     for i, (_, text) in enumerate(options, 1):

@@ -16,20 +16,33 @@ from cpkb.text.report_layout import ReportFileError, merge_reports, parse_report
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "report", help="work with annual CP report files exported from the site",
-        description="Annual CP reports exported from the site's report page (/report/).")
+        "report",
+        help="work with annual CP report files exported from the site",
+        description="Annual CP reports exported from the site's report page (/report/).",
+    )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     m = actions.add_parser(
-        "merge", help="merge facilities' report files into one provincial summary (XLSX)",
+        "merge",
+        help="merge facilities' report files into one provincial summary (XLSX)",
         description="Read each report file (XLSX exported from /report/), refuse any malformed or foreign "
-                    "file with a message naming it, and write the summary: one row per facility with totals, "
-                    "and every measure. Text cells are written as text, never as formulas. "
-                    "Exit 1 if any file was refused (nothing is written).")
+        "file with a message naming it, and write the summary: one row per facility with totals, "
+        "and every measure. Text cells are written as text, never as formulas. "
+        "Exit 1 if any file was refused (nothing is written).",
+    )
     m.add_argument("files", nargs="+", type=Path, metavar="FILE", help="report files (.xlsx)")
-    m.add_argument("-o", "--output", type=Path, default=Path("cp-summary.xlsx"),
-                   help="the summary to write (default: cp-summary.xlsx)")
-    m.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="language of the summary's headings (default: from CPKB_LANG or LANG)")
+    m.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("cp-summary.xlsx"),
+        help="the summary to write (default: cp-summary.xlsx)",
+    )
+    m.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the summary's headings (default: from CPKB_LANG or LANG)",
+    )
     m.set_defaults(func=run_merge)
 
 

@@ -13,7 +13,6 @@ from cpkb.source.translations import MarkError, find_measure_file, mark_translat
 from cpkb.source.yamlfile import YamlError, parse_yaml
 
 
-
 def register(sub: argparse._SubParsersAction) -> None:
     lang = cli_language()
     h = LabelGroup("cli.translations", lang)
@@ -42,8 +41,9 @@ def run(args: argparse.Namespace) -> int:
         if m.status == "current" and not args.all:
             continue
         detail = {
-            "untranslated": lambda: t("cli_untranslated", fields=", ".join(
-                f"{f} ({t('reason_' + why)})" for f, why in m.untranslated)),
+            "untranslated": lambda: t(
+                "cli_untranslated", fields=", ".join(f"{f} ({t('reason_' + why)})" for f, why in m.untranslated)
+            ),
             "stale": lambda: t("cli_stale"),
             "untracked": lambda: t("cli_untracked"),
             "current": lambda: "",
@@ -69,21 +69,28 @@ def _mark(args: argparse.Namespace, root: Path, measures_dir: Path) -> int:
     t = lambda key, **kw: label(f"translations.{key}", args.lang, **kw)  # noqa: E731
     failed = 0
     if args.mark_all:
-        targets = [(m.id, m.path) for m in translation_report(measures_dir, root=root).measures
-                   if m.status != "untranslated"]
+        targets = [
+            (m.id, m.path) for m in translation_report(measures_dir, root=root).measures if m.status != "untranslated"
+        ]
     else:
         targets = []
         for wanted in args.mark:
-            path = Path(wanted) if wanted.endswith((".yml", ".yaml")) and Path(wanted).exists() \
+            path = (
+                Path(wanted)
+                if wanted.endswith((".yml", ".yaml")) and Path(wanted).exists()
                 else find_measure_file(measures_dir, wanted)
+            )
             if path is None:
                 print(t("unknown_id", id=wanted), file=sys.stderr)
                 failed += 1
             else:
                 targets.append((wanted, path))
     for _, path in targets:
-        shown = path.resolve().relative_to(root.resolve()).as_posix() \
-            if path.resolve().is_relative_to(root.resolve()) else path.as_posix()
+        shown = (
+            path.resolve().relative_to(root.resolve()).as_posix()
+            if path.resolve().is_relative_to(root.resolve())
+            else path.as_posix()
+        )
         try:
             changed = mark_translated(path)
         except MarkError as err:

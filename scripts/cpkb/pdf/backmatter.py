@@ -13,7 +13,6 @@ from cpkb.text.labels import label, value_label
 from cpkb.text.numbers import vi_sort_key
 
 
-
 class BackMatter:
     def worksheets(self, with_division: bool = True) -> None:
         sheets = self.plan.sources.worksheets
@@ -24,16 +23,20 @@ class BackMatter:
         for w in sheets:
             step = f"#text(size: 8pt, fill: cp-muted)[{self.L('pdf.step', step=w.step)}]\n\n" if w.step else ""
             purpose = f"#text(size: 8.5pt)[{escape(w.purpose[lang])}]\n\n" if w.purpose else ""
-            top = (f"#heading(level: 2, outlined: true, bookmarked: true)[{escape(w.title[lang])}] "
-                   f"<worksheet-{typst_label(w.key)}>\n{step}{purpose}")
+            top = (
+                f"#heading(level: 2, outlined: true, bookmarked: true)[{escape(w.title[lang])}] "
+                f"<worksheet-{typst_label(w.key)}>\n{step}{purpose}"
+            )
             fields = ", ".join(f"[{escape(f[lang])}]" for f in w.fields)
             columns = ", ".join(f"[{escape(c[lang])}]" for c in w.columns)
             widths = ", ".join(f"{x}fr" for x in column_weights(w))
             # Each sheet on a right-hand page with a blank back: sheets are printed
             # double-sided and the back is the room a sheet may ask for (diagrams, notes).
-            self.emit("#cp-recto()\n",
-                      f"#cp-worksheet([{top}], ({fields}{',' if w.fields else ''}), ({columns},), "
-                      f"({widths},), {int(w.rows)})\n\n")
+            self.emit(
+                "#cp-recto()\n",
+                f"#cp-worksheet([{top}], ({fields}{',' if w.fields else ''}), ({columns},), "
+                f"({widths},), {int(w.rows)})\n\n",
+            )
 
     def glossary(self) -> None:
         lang = self.lang
@@ -46,12 +49,16 @@ class BackMatter:
         for i, t in enumerate(terms):
             abbr = f" ({escape(t.abbr[lang])})" if t.abbr else ""
             abbr_o = f" ({escape(t.abbr[other])})" if t.abbr else ""
-            rows.append(f"[*{escape(t.term[lang])}*{abbr} #metadata(none) <glossary-{i}>], "
-                        f"text(lang: {string(other)})[{escape(t.term[other])}{abbr_o}], [{escape(t.definition[lang])}]")
+            rows.append(
+                f"[*{escape(t.term[lang])}*{abbr} #metadata(none) <glossary-{i}>], "
+                f"text(lang: {string(other)})[{escape(t.term[other])}{abbr_o}], [{escape(t.definition[lang])}]"
+            )
             self.glossary_labels[t.term[lang]] = f"glossary-{i}"
         heads = f"[*{self.L('pdf.lang_' + lang)}*], [*{self.L('pdf.lang_' + other)}*], [*{self.L('pdf.definition')}*]"
-        self.emit("#table(columns: (1fr, 1fr, 2fr), stroke: cp-rule, inset: 4pt,\n",
-                  f"  table.header({heads}),\n  " + ",\n  ".join(rows) + ")\n\n")
+        self.emit(
+            "#table(columns: (1fr, 1fr, 2fr), stroke: cp-rule, inset: 4pt,\n",
+            f"  table.header({heads}),\n  " + ",\n  ".join(rows) + ")\n\n",
+        )
 
     glossary_labels: dict[str, str]
 
@@ -77,9 +84,11 @@ class BackMatter:
         self.emit(f"{self.L('pdf.keyword_index_intro')}\n\n#columns(2, gutter: 8mm)[\n#set text(size: 8.5pt)\n")
         for term in sorted(entries, key=key):
             targets = list(dict.fromkeys(entries[term]))
-            pages = (f"#context {{ let ps = ({', '.join(f'<{typst_label(x)}>' for x in targets)},)"
-                     ".map(l => locate(l).page()).dedup().sorted(); "
-                     "ps.map(p => str(p)).join(\", \") }")
+            pages = (
+                f"#context {{ let ps = ({', '.join(f'<{typst_label(x)}>' for x in targets)},)"
+                ".map(l => locate(l).page()).dedup().sorted(); "
+                'ps.map(p => str(p)).join(", ") }'
+            )
             self.emit(f"#cp-index-entry([{escape(term)}], [{pages}])\n")
         self.emit("]\n\n")
 
@@ -99,6 +108,8 @@ class BackMatter:
                     continue
                 self.emit(f"#heading(level: 3, outlined: false)[{escape(value_label('complexity', level, lang))}]\n")
                 for m in items:
-                    self.emit(f"#cp-index-entry([{escape(m.id)} {escape(m.title[lang])}], "
-                              f"[#cp-pageref(<measure-{m.slug}>)])\n")
+                    self.emit(
+                        f"#cp-index-entry([{escape(m.id)} {escape(m.title[lang])}], "
+                        f"[#cp-pageref(<measure-{m.slug}>)])\n"
+                    )
             self.emit("\n")

@@ -22,13 +22,23 @@ from cpkb.view import ChapterView, MeasureView, chapter_view, measure_view
 from cpkb.pdf.annex import SupportAnnex
 from cpkb.pdf.backmatter import BackMatter, column_weights  # noqa: F401 (column_weights: part of the interface)
 from cpkb.pdf.frontmatter import FrontMatter
-from cpkb.pdf.plan import (WORKSHEETS_BOOK, BookPlan, book_measures, book_sectors,  # noqa: F401
-                           check_measure_links, measure_url, plan_books, referenced_measures, site_url,
-                           source_date)
+from cpkb.pdf.plan import (
+    WORKSHEETS_BOOK,
+    BookPlan,
+    book_measures,
+    book_sectors,  # noqa: F401
+    check_measure_links,  # noqa: F401
+    measure_url,
+    plan_books,  # noqa: F401
+    referenced_measures,
+    site_url,  # noqa: F401
+    source_date,
+)
 from cpkb.pdf.render import BookSource
 
 
 # --- the document ----------------------------------------------------------
+
 
 class _Book(FrontMatter, BackMatter, SupportAnnex):
     """Writes one book's Typst text; keeps the anchors and index entries as it goes."""
@@ -51,7 +61,7 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
             return f"#measure-ref-{mid.lower()}" if mid in known else None
 
         self.href_for = href_for
-        self.sections: list[tuple[str, str]] = []   # (label, plain text) for the keyword index
+        self.sections: list[tuple[str, str]] = []  # (label, plain text) for the keyword index
 
     def L(self, key: str, **kw) -> str:  # noqa: N802
         return escape(label(key, self.lang, **kw))
@@ -79,8 +89,10 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
             for div in _find(root, lambda n: n.tag == "div" and "footnote" in n.classes()):
                 for li in _find(div, lambda n: n.tag == "li" and n.attrs.get("id")):
                     ctx.footnotes[li.attrs["id"]] = li
-            headings = {scope + h.attrs["id"] for h in _find(root, lambda n: n.tag in ("h2", "h3", "h4", "h5", "h6")
-                                                               and n.attrs.get("id"))}
+            headings = {
+                scope + h.attrs["id"]
+                for h in _find(root, lambda n: n.tag in ("h2", "h3", "h4", "h5", "h6") and n.attrs.get("id"))
+            }
             ctx.anchors |= headings
             typ = _blocks(root.children, ctx)
             _CHAPTER_TYPST[key] = (typ, dict(ctx.assets), headings, self._sections_of(root, ident, scope))
@@ -109,8 +121,10 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
         if not views:
             self.emit(f"{self.L('pdf.no_measures')}\n\n")
             return
-        self.emit(f"#heading(level: 2)[{self.L('pdf.summary')}] <{ident}-summary>\n",
-                  f"#text(size: 8.5pt, fill: cp-muted)[{self.L('pdf.summary_order')}]\n\n")
+        self.emit(
+            f"#heading(level: 2)[{self.L('pdf.summary')}] <{ident}-summary>\n",
+            f"#text(size: 8.5pt, fill: cp-muted)[{self.L('pdf.summary_order')}]\n\n",
+        )
         levels = len(self.cat.vocabulary.complexities)
         rows = []
         for v in sorted(views, key=lambda v: v.order):
@@ -118,13 +132,25 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
             rows.append(
                 f"box[{escape(v.id)}], [#link({target})[{escape(v.title)}] \\ #text(fill: cp-muted)[{escape(v.stage)}]], "
                 f"[{escape(v.technique)}], [#cp-level({v.measure.complexity}, {levels}) {escape(v.complexity)}], "
-                f"[{escape(v.investment)}], [{escape(v.payback)}], align(right, cp-pageref({target}))")
-        heads = ", ".join(f"[*{self.L(k)}*]" for k in ("table.id", "table.measure", "figures.technique",
-                                                       "figures.complexity", "figures.investment",
-                                                       "figures.payback", "pdf.page"))
-        self.emit("#table(columns: (auto, 2.2fr, 1fr, auto, 1.2fr, 0.8fr, auto), stroke: cp-rule, "
-                  "inset: (x: 4pt, y: 3.5pt),\n",
-                  f"  table.header({heads}),\n  " + ",\n  ".join(rows) + ")\n\n")
+                f"[{escape(v.investment)}], [{escape(v.payback)}], align(right, cp-pageref({target}))"
+            )
+        heads = ", ".join(
+            f"[*{self.L(k)}*]"
+            for k in (
+                "table.id",
+                "table.measure",
+                "figures.technique",
+                "figures.complexity",
+                "figures.investment",
+                "figures.payback",
+                "pdf.page",
+            )
+        )
+        self.emit(
+            "#table(columns: (auto, 2.2fr, 1fr, auto, 1.2fr, 0.8fr, auto), stroke: cp-rule, "
+            "inset: (x: 4pt, y: 3.5pt),\n",
+            f"  table.header({heads}),\n  " + ",\n  ".join(rows) + ")\n\n",
+        )
         for v in views:
             self.fact_sheet(v, outlined=list_sheets)
 
@@ -132,14 +158,18 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
         L, lang = self.L, self.lang
         anchor = f"measure-{v.slug}"
         levels = len(self.cat.vocabulary.complexities)
-        self.emit("#pagebreak(weak: true)\n",
-                  f"#heading(level: 2, outlined: {'true' if outlined else 'false'}, bookmarked: true)"
-                  f"[{escape(v.id)}. {escape(v.title)}] <{anchor}>\n",
-                  f"#text(size: 8pt, fill: cp-muted)[{escape(v.id)} · {escape(v.sector_name)} · {escape(v.stage)}]\n\n",
-                  f"#emph[{escape(v.summary)}]\n\n")
-        rows = [(L("figures.technique"), escape(v.technique)),
-                (L("figures.complexity"), f"#cp-level({v.measure.complexity}, {levels}) {escape(v.complexity_long)}"),
-                (L("figures.investment"), escape(v.investment))]
+        self.emit(
+            "#pagebreak(weak: true)\n",
+            f"#heading(level: 2, outlined: {'true' if outlined else 'false'}, bookmarked: true)"
+            f"[{escape(v.id)}. {escape(v.title)}] <{anchor}>\n",
+            f"#text(size: 8pt, fill: cp-muted)[{escape(v.id)} · {escape(v.sector_name)} · {escape(v.stage)}]\n\n",
+            f"#emph[{escape(v.summary)}]\n\n",
+        )
+        rows = [
+            (L("figures.technique"), escape(v.technique)),
+            (L("figures.complexity"), f"#cp-level({v.measure.complexity}, {levels}) {escape(v.complexity_long)}"),
+            (L("figures.investment"), escape(v.investment)),
+        ]
         for s in v.savings:
             scope = f" #text(fill: cp-muted)[({escape(s.scope_label)})]" if s.scope_label else ""
             rows.append((escape(s.label), escape(s.value) + scope))
@@ -162,8 +192,9 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
         if v.related:
             part("measure.related", self._related_list(v))
         part("measure.sources", self._sources_list(v))
-        plain = " ".join([v.title, v.summary, _text_of(v.description), _text_of(v.environmental_benefits),
-                          _text_of(v.applicability)])
+        plain = " ".join(
+            [v.title, v.summary, _text_of(v.description), _text_of(v.environmental_benefits), _text_of(v.applicability)]
+        )
         self.sections.append((anchor, plain))
         del lang
 
@@ -171,7 +202,11 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
         """The related measures, each a link where the book has it (printed or referenced)."""
         items = []
         for r in v.related:
-            target = f"measure-{r.id.lower()}" if f"measure-{r.id.lower()}" in self.anchors else f"measure-ref-{r.id.lower()}"
+            target = (
+                f"measure-{r.id.lower()}"
+                if f"measure-{r.id.lower()}" in self.anchors
+                else f"measure-ref-{r.id.lower()}"
+            )
             text = f"{escape(r.id)} {escape(r.title)}"
             items.append(f"[#cp-xref(<{target}>)[{text}]]" if target in self.anchors else f"[{text}]")
         return f"#list({', '.join(items)})\n"
@@ -185,8 +220,10 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
             url = f" #link({string(s.url)})[{escape(s.url)}]" if getattr(s, "url", None) else ""
             sources.append(f"[{escape(s.publisher)} ({escape(str(s.year))}). #emph[{escape(s.title)}]{pages}.{url}]")
         by = f" ({L('measure.reviewer')}: {v.measure.reviewer})" if v.measure.reviewer else ""
-        return (f"#set text(size: 8.5pt)\n#enum({', '.join(sources)})\n"
-                f"#text(size: 8pt, fill: cp-muted)[{L('measure.reviewed')}: {escape(v.reviewed + by)}]\n")
+        return (
+            f"#set text(size: 8.5pt)\n#enum({', '.join(sources)})\n"
+            f"#text(size: 8pt, fill: cp-muted)[{L('measure.reviewed')}: {escape(v.reviewed + by)}]\n"
+        )
 
     def referenced_list(self) -> None:
         if not self.referenced:
@@ -197,8 +234,10 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
             sector = self.cat.sector_by_key[m.sector].name[self.lang]
             url = measure_url(m, self.lang)
             link = f" \\ #link({string(url)})[{escape(url)}]" if url else ""
-            self.emit(f"#block(breakable: false, above: 8pt)[*{escape(m.id)}* {escape(m.title[self.lang])} "
-                      f"#text(fill: cp-muted)[({escape(sector)})]{link}] <measure-ref-{m.slug}>\n\n")
+            self.emit(
+                f"#block(breakable: false, above: 8pt)[*{escape(m.id)}* {escape(m.title[self.lang])} "
+                f"#text(fill: cp-muted)[({escape(sector)})]{link}] <measure-ref-{m.slug}>\n\n"
+            )
 
     def chapter_view(self, chapter) -> ChapterView:
         """chapter_view, once per chapter, language and link targets (the general
@@ -274,5 +313,3 @@ def _text_of(html) -> str:
 @lru_cache(maxsize=4096)
 def _plain_text(html: str) -> str:
     return parse_html(html).text()
-
-

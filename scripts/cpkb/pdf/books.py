@@ -24,6 +24,7 @@ from cpkb.pdf.render import content_key, write_book
 from cpkb.source.handbook import book_filename, load_sources
 from cpkb.source.problems import SourceError
 
+
 @dataclass(frozen=True)
 class BookResult:
     """One PDF written: where, which book, how many pages, how long its layout took."""
@@ -37,9 +38,16 @@ class BookResult:
     """True when the existing PDF was kept: it was made from exactly the same Typst source (see `reuse`)."""
 
 
-def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
-                books: Sequence[str | None] | None = None, jobs: int | None = None,
-                *, reuse: bool = False, reuse_from: Path | None = None) -> list[BookResult]:
+def build_books(
+    root: Path,
+    out_dir: Path,
+    langs: Sequence[str] = LANGUAGES,
+    books: Sequence[str | None] | None = None,
+    jobs: int | None = None,
+    *,
+    reuse: bool = False,
+    reuse_from: Path | None = None,
+) -> list[BookResult]:
     """Build the PDFs into out_dir, in parallel; return one BookResult per PDF.
 
     books: None means the complete book plus every sector of book.yml; else a
@@ -76,8 +84,9 @@ def build_books(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES,
     return [by_path[out_dir / book_filename(p.sector, p.lang)] for p in plans]
 
 
-def _lay_out(plans: list[BookPlan], out_dir: Path, jobs: int, store: KeyStore, reuse: bool,
-             previous: KeyStore | None) -> tuple[dict[Path, BookResult], dict[str, str]]:
+def _lay_out(
+    plans: list[BookPlan], out_dir: Path, jobs: int, store: KeyStore, reuse: bool, previous: KeyStore | None
+) -> tuple[dict[Path, BookResult], dict[str, str]]:
     """Make each book's Typst source and lay out those not kept, in `jobs` processes;
     return the results by path and the content key of each file name."""
     by_path: dict[Path, BookResult] = {}
@@ -138,4 +147,3 @@ def pages_per_second(results: Sequence[BookResult], wall_seconds: float | None =
     """Throughput: total pages over wall-clock time (or summed layout time if not given)."""
     seconds = wall_seconds if wall_seconds is not None else sum(r.seconds for r in results)
     return sum(r.pages for r in results) / seconds if seconds > 0 else 0.0
-

@@ -42,6 +42,7 @@ def measure_address(m: Measure, lang: str) -> str:
 
 def factsheet_view(cat: Catalogue, m: Measure, lang: str) -> MeasureView:
     """The measure's view with links to other measures pointing at their pages on the site."""
+
     def href_for(mid: str) -> str | None:
         other = cat.by_id.get(mid)
         if other is None:
@@ -49,6 +50,7 @@ def factsheet_view(cat: Catalogue, m: Measure, lang: str) -> MeasureView:
         # Without the site's address a link means nothing on paper: an anchor
         # that the sheet does not have prints as text (markup._link).
         return measure_address(other, lang) if site_url() else f"#measure-{other.slug}"
+
     return measure_view(cat, m, lang, href_for)
 
 
@@ -79,39 +81,55 @@ class _Sheet:
         keywords = ", ".join(string(k.strip()) for k in label("pdf.keywords", lang).split(","))
         day = v.measure.reviewed
         steps = self.steps()
-        return "".join([
-            _template(), "\n",
-            f"#set document(title: {string(title)}, author: {string(label('site.name', lang))}, "
-            f"description: {string(label('factsheet.subject', lang, id=v.id, title=v.title))}, "
-            f"keywords: ({keywords},), date: datetime(year: {day.year}, month: {day.month}, day: {day.day}))\n",
-            f"#set text(lang: {string(lang)})\n",
-            f"#show: cp-sheet-setup.with(head: [{self.head()}], foot: [{self.L('factsheet.footer')}])\n",
-            f"#cp-sheet([{self.top()}], [{self.L('factsheet.steps')}], ({''.join(f'[{s}], ' for s in steps)}), "
-            f"{self.more(len(steps))}, [{self.bottom()}])\n",
-        ])
+        return "".join(
+            [
+                _template(),
+                "\n",
+                f"#set document(title: {string(title)}, author: {string(label('site.name', lang))}, "
+                f"description: {string(label('factsheet.subject', lang, id=v.id, title=v.title))}, "
+                f"keywords: ({keywords},), date: datetime(year: {day.year}, month: {day.month}, day: {day.day}))\n",
+                f"#set text(lang: {string(lang)})\n",
+                f"#show: cp-sheet-setup.with(head: [{self.head()}], foot: [{self.L('factsheet.footer')}])\n",
+                f"#cp-sheet([{self.top()}], [{self.L('factsheet.steps')}], ({''.join(f'[{s}], ' for s in steps)}), "
+                f"{self.more(len(steps))}, [{self.bottom()}])\n",
+            ]
+        )
 
     def head(self) -> str:
-        return (f"#grid(columns: (1fr, auto), [{self.L('site.name')} · {self.L('factsheet.title')}], "
-                f"strong[{escape(self.v.id)}])")
+        return (
+            f"#grid(columns: (1fr, auto), [{self.L('site.name')} · {self.L('factsheet.title')}], "
+            f"strong[{escape(self.v.id)}])"
+        )
 
     def top(self) -> str:
         v, L = self.v, self.L
-        savings = " #linebreak() ".join(
-            escape(f"{s.label}: {s.value}") + (f" #text(fill: cp-muted)[({escape(s.scope_label)})]" if s.scope_label else "")
-            for s in v.savings) or "–"
-        cells = [(L("figures.investment"), escape(v.investment)), (L("figures.payback"), escape(v.payback)),
-                 (L("figures.savings"), savings), (L("figures.technique"), escape(v.technique)),
-                 (L("figures.complexity"), f"#cp-level({v.measure.complexity}, {self.levels}) {escape(v.complexity_long)}"),
-                 (L("figures.process_stage"), escape(v.stage))]
+        savings = (
+            " #linebreak() ".join(
+                escape(f"{s.label}: {s.value}")
+                + (f" #text(fill: cp-muted)[({escape(s.scope_label)})]" if s.scope_label else "")
+                for s in v.savings
+            )
+            or "–"
+        )
+        cells = [
+            (L("figures.investment"), escape(v.investment)),
+            (L("figures.payback"), escape(v.payback)),
+            (L("figures.savings"), savings),
+            (L("figures.technique"), escape(v.technique)),
+            (L("figures.complexity"), f"#cp-level({v.measure.complexity}, {self.levels}) {escape(v.complexity_long)}"),
+            (L("figures.process_stage"), escape(v.stage)),
+        ]
         grid = ", ".join(f"strong[{k}], [{val}]" for k, val in cells)
         notes = [f"[*{escape(v.figure_basis)}.* {escape(v.figure_basis_note)}]"]
         if v.savings_basis:
             notes.append(f"[*{L('figures.basis')}:* {escape(v.savings_basis)}]")
-        return (f"#heading(level: 1)[{escape(v.title)}]\n"
-                f"#block(below: 0.8em, text(fill: cp-muted)[{escape(v.id)} · {escape(v.sector_name)} · "
-                f"{escape(v.stage)}])\n"
-                f"#cp-sheet-figures(({grid},), ({', '.join(notes)},))\n"
-                f"#block(above: 0.9em, text(size: 1.05em)[{escape(v.summary)}])\n")
+        return (
+            f"#heading(level: 1)[{escape(v.title)}]\n"
+            f"#block(below: 0.8em, text(fill: cp-muted)[{escape(v.id)} · {escape(v.sector_name)} · "
+            f"{escape(v.stage)}])\n"
+            f"#cp-sheet-figures(({grid},), ({', '.join(notes)},))\n"
+            f"#block(above: 0.9em, text(size: 1.05em)[{escape(v.summary)}])\n"
+        )
 
     def steps(self) -> list[str]:
         """The how-to steps: the items of the description's first numbered list."""
@@ -138,10 +156,12 @@ class _Sheet:
             sources.append(f"[{escape(s.publisher)} ({escape(s.when)}). #emph[{escape(s.title)}]{pages}.{url}]")
         address = measure_address(v.measure, self.lang)
         page = f"#link({string(address)})[{escape(address)}]" if site_url() else escape(address)
-        return (f"#grid(columns: (1fr, 1fr), column-gutter: 14pt,\n"
-                f"  [#heading(level: 2)[{L('measure.environmental_benefits')}]\n{benefits}],\n"
-                f"  [#heading(level: 2)[{L('measure.applicability')}]\n{applicability}])\n"
-                f"#heading(level: 2)[{L('measure.sources')}]\n"
-                f"#block(text(size: 0.85em)[#set par(justify: false)\n#enum(tight: true, {', '.join(sources)})])\n"
-                f"#block(above: 1em, width: 100%, stroke: (top: cp-rule), inset: (top: 5pt), text(size: 0.85em)["
-                f"*{L('factsheet.page')}:* {page} #h(1fr) *{L('measure.reviewed')}:* {escape(v.reviewed)}])\n")
+        return (
+            f"#grid(columns: (1fr, 1fr), column-gutter: 14pt,\n"
+            f"  [#heading(level: 2)[{L('measure.environmental_benefits')}]\n{benefits}],\n"
+            f"  [#heading(level: 2)[{L('measure.applicability')}]\n{applicability}])\n"
+            f"#heading(level: 2)[{L('measure.sources')}]\n"
+            f"#block(text(size: 0.85em)[#set par(justify: false)\n#enum(tight: true, {', '.join(sources)})])\n"
+            f"#block(above: 1em, width: 100%, stroke: (top: cp-rule), inset: (top: 5pt), text(size: 0.85em)["
+            f"*{L('factsheet.page')}:* {page} #h(1fr) *{L('measure.reviewed')}:* {escape(v.reviewed)}])\n"
+        )

@@ -55,8 +55,15 @@ class SheetRun:
         return sum(1 for s in self.sheets if not s.reused)
 
 
-def build_factsheets(root: Path, out_dir: Path, langs: Sequence[str] = LANGUAGES, *, reuse: bool = True,
-                     reuse_from: Path | None = None, jobs: int | None = None) -> SheetRun:
+def build_factsheets(
+    root: Path,
+    out_dir: Path,
+    langs: Sequence[str] = LANGUAGES,
+    *,
+    reuse: bool = True,
+    reuse_from: Path | None = None,
+    jobs: int | None = None,
+) -> SheetRun:
     """Write <ID>.<lang>.pdf for every measure into out_dir; raise SourceError if one
     does not fit on one page (cannot happen for the catalogue: see the tests).
 
@@ -104,8 +111,19 @@ def _check_one_page(sheets: Iterable[SheetResult]) -> None:
     """Raise SourceError naming every sheet that does not fit on one page."""
     too_long = [s for s in sheets if s.pages != 1]
     if too_long:
-        raise SourceError([Problem(f"{s.measure_id} ({s.lang})", 1, 1, "", f"the fact sheet has {s.pages} pages, not one",
-                                   "shorten the summary, benefits or applicability of this measure") for s in too_long])
+        raise SourceError(
+            [
+                Problem(
+                    f"{s.measure_id} ({s.lang})",
+                    1,
+                    1,
+                    "",
+                    f"the fact sheet has {s.pages} pages, not one",
+                    "shorten the summary, benefits or applicability of this measure",
+                )
+                for s in too_long
+            ]
+        )
 
 
 def _lay_out(todo: list, out_dir: Path, jobs: int | None) -> list[tuple[str, str, str, int]]:
@@ -134,8 +152,7 @@ def _compiler():
 
         from cpkb.pdf.render import font_folder
 
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
-                            font_paths=[str(font_folder())])
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_folder())])
         empty = tempfile.mkdtemp(prefix="cpkb-sheet-root-")
         # Removed when the process ends, a pool worker too (atexit does not run there).
         multiprocessing.util.Finalize(None, shutil.rmtree, args=(empty, True), exitpriority=0)
@@ -181,6 +198,7 @@ def _compile(source: BookSource, fit: bool) -> tuple[bytes, int]:
 
         data = compile_pdf(source, sys_inputs=inputs)
     else:
-        data = _compiler().compile(input=source.typ.encode("utf-8"), pdf_standards=["ua-1"],
-                                   timestamp=source.timestamp, sys_inputs=inputs)
+        data = _compiler().compile(
+            input=source.typ.encode("utf-8"), pdf_standards=["ua-1"], timestamp=source.timestamp, sys_inputs=inputs
+        )
     return data, page_count(data)

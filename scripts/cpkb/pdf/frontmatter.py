@@ -25,7 +25,8 @@ class FrontMatter:
         title = f"{plan.title()} – {plan.scope()}"
         keywords = ", ".join(string(k.strip()) for k in label("pdf.keywords", lang).split(","))
         self.emit(
-            (TEMPLATES / "book.typ").read_text(encoding="utf-8"), "\n",
+            (TEMPLATES / "book.typ").read_text(encoding="utf-8"),
+            "\n",
             f"#set document(title: {string(title)}, author: {string(label('site.name', lang))}, "
             f"description: {string(label('pdf.subject', lang, scope=plan.scope()))}, "
             f"keywords: ({keywords},), "
@@ -41,14 +42,16 @@ class FrontMatter:
         plan, lang, spec = self.plan, self.lang, self.plan.sources.spec
         sector = plan.sector_obj
         subtitle = spec.subtitle[lang] if spec.subtitle else ""
-        vsic = f"#text(size: 10pt)[{self.L('sector.vsic')}: {escape(sector.vsic)}]\n\n" if sector and sector.vsic else ""
+        vsic = (
+            f"#text(size: 10pt)[{self.L('sector.vsic')}: {escape(sector.vsic)}]\n\n" if sector and sector.vsic else ""
+        )
         self.emit(
             "#page(header: none, footer: none, margin: (x: 25mm, top: 35mm, bottom: 25mm))[\n",
-            f"#text(size: 11pt, fill: cp-accent, weight: \"bold\")[{self.L('site.name')}]\n",
+            f'#text(size: 11pt, fill: cp-accent, weight: "bold")[{self.L("site.name")}]\n',
             "#line(length: 100%, stroke: 1.5pt + cp-accent)\n#v(18mm)\n",
-            f"#block(text(size: 26pt, weight: \"bold\", fill: cp-accent, hyphenate: false)[{escape(plan.title())}])\n",
+            f'#block(text(size: 26pt, weight: "bold", fill: cp-accent, hyphenate: false)[{escape(plan.title())}])\n',
             f"#block(text(size: 13pt)[{escape(subtitle)}])\n#v(10mm)\n" if subtitle else "#v(10mm)\n",
-            f"#block(text(size: 18pt, weight: \"bold\")[{escape(plan.scope())}])\n\n{vsic}",
+            f'#block(text(size: 18pt, weight: "bold")[{escape(plan.scope())}])\n\n{vsic}',
             "#v(1fr)\n",
             f"#grid(columns: (auto, 1fr), column-gutter: 12pt, row-gutter: 6pt,\n"
             f"  [{self.L('pdf.language')}], [{self.L('pdf.language_name')}],\n"
@@ -62,12 +65,20 @@ class FrontMatter:
         date = format_day(spec.date, lang)
         url = site_url()
         title = f"{plan.title()} – {plan.scope()}"
-        cite = label("pdf.colophon_cite_text", lang, title=title, edition=spec.edition, date=date,
-                     url=url or label("site.name", lang))
+        cite = label(
+            "pdf.colophon_cite_text",
+            lang,
+            title=title,
+            edition=spec.edition,
+            date=date,
+            url=url or label("site.name", lang),
+        )
         rows = [
             (label("pdf.colophon_title", lang), title),
-            (label("pdf.edition", lang), label("pdf.colophon_edition_text", lang, edition=spec.edition,
-                                                date=date, version=__version__)),
+            (
+                label("pdf.edition", lang),
+                label("pdf.colophon_edition_text", lang, edition=spec.edition, date=date, version=__version__),
+            ),
             (label("pdf.colophon_publisher", lang), label("pdf.colophon_publisher_text", lang)),
             (label("pdf.colophon_licence", lang), label("pdf.colophon_licence_text", lang)),
             (label("pdf.colophon_site", lang), url or label("pdf.colophon_no_site", lang)),
@@ -76,11 +87,13 @@ class FrontMatter:
         cells = ",\n  ".join(f"strong[{escape(k)}], [{escape(v)}]" for k, v in rows)
         self.emit(
             "#page(header: none, footer: none)[\n#v(1fr)\n#set text(size: 8.5pt)\n#set par(justify: false)\n",
-            f"#block(below: 10pt, text(size: 11pt, weight: \"bold\", fill: cp-accent)[{self.L('pdf.colophon')}])\n",
+            f'#block(below: 10pt, text(size: 11pt, weight: "bold", fill: cp-accent)[{self.L("pdf.colophon")}])\n',
             f"#grid(columns: (auto, 1fr), column-gutter: 12pt, row-gutter: 8pt,\n  {cells})\n",
             f"#v(8pt)\n#block(inset: 6pt, stroke: cp-rule)[{self.L('pdf.colophon_disclaimer')}]\n]\n\n",
         )
 
     def contents(self) -> None:
-        self.emit(f"#heading(level: 1, outlined: false, bookmarked: true)[{self.L('pdf.contents')}] <contents>\n",
-                  "#outline(title: none, depth: 2, indent: 1.2em)\n\n")
+        self.emit(
+            f"#heading(level: 1, outlined: false, bookmarked: true)[{self.L('pdf.contents')}] <contents>\n",
+            "#outline(title: none, depth: 2, indent: 1.2em)\n\n",
+        )

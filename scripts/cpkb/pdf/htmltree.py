@@ -14,7 +14,7 @@ _VOID = {"br", "hr", "img", "input", "col", "wbr"}
 class Node:
     tag: str
     attrs: dict[str, str] = field(default_factory=dict)
-    children: list = field(default_factory=list)   # Node or str
+    children: list = field(default_factory=list)  # Node or str
 
     def text(self) -> str:
         return "".join(c if isinstance(c, str) else c.text() for c in self.children)
@@ -57,12 +57,14 @@ def parse_html(html: str) -> Node:
 
 def serialize_svg(node: Node) -> str:
     """An <svg> subtree back to XML (for an image file Typst reads)."""
+
     def out(n) -> str:
         if isinstance(n, str):
             return xml_escape(n)
         attrs = "".join(f" {k}={quoteattr(v)}" for k, v in n.attrs.items())
         inner = "".join(out(c) for c in n.children)
         return f"<{n.tag}{attrs}>{inner}</{n.tag}>"
+
     # html.parser lower-cases attribute names; SVG needs a few in camel case.
     text = out(node)
     for name in ("viewBox", "markerWidth", "markerHeight", "refX", "refY", "preserveAspectRatio"):

@@ -34,8 +34,11 @@ class KeyStore:
         except (OSError, ValueError):
             data = {}
         if isinstance(data, dict):
-            self.entries = {name: e for name, e in data.items() if isinstance(e, dict)
-                            and isinstance(e.get("key"), str) and isinstance(e.get("pages"), int)}
+            self.entries = {
+                name: e
+                for name, e in data.items()
+                if isinstance(e, dict) and isinstance(e.get("key"), str) and isinstance(e.get("pages"), int)
+            }
 
     def reusable(self, name: str, key: str) -> int | None:
         """The page count of `name` if it exists and was made from `key` (its bytes unchanged since), else None."""
@@ -70,8 +73,11 @@ class KeyStore:
 
     def save(self, keep: set[str] | None = None) -> None:
         """Write the sidecar (atomically), keeping entries of existing files (and only `keep`, if given)."""
-        entries = {name: e for name, e in sorted(self.entries.items())
-                   if (self.folder / name).is_file() and (keep is None or name in keep)}
+        entries = {
+            name: e
+            for name, e in sorted(self.entries.items())
+            if (self.folder / name).is_file() and (keep is None or name in keep)
+        }
         tmp = self.folder / f"{KEYS_FILE}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, self.folder / KEYS_FILE)

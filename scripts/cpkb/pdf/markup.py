@@ -57,6 +57,7 @@ def label(ident: str) -> str:
 
 # --- HTML → Typst ----------------------------------------------------------
 
+
 @dataclass
 class Context:
     """What a fragment's rendering needs from the book.
@@ -87,8 +88,28 @@ def html_to_typst(html: str, ctx: Context) -> str:
     return _blocks(root.children, ctx).strip() + "\n"
 
 
-_BLOCK = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "pre", "blockquote", "div",
-          "details", "figure", "hr", "svg", "summary", "figcaption"}
+_BLOCK = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "pre",
+    "blockquote",
+    "div",
+    "details",
+    "figure",
+    "hr",
+    "svg",
+    "summary",
+    "figcaption",
+}
 
 
 def _blocks(children: list, ctx: Context) -> str:
@@ -151,8 +172,14 @@ def _block(n: Node, ctx: Context) -> str:
         return ""  # printed as real footnotes where they are called
     if (tag == "div" and "admonition" in n.classes()) or tag == "details":
         kind = next((c for c in n.classes() if c not in ("admonition",)), "note")
-        title_node = next((c for c in n.children if isinstance(c, Node)
-                           and (c.tag == "summary" or "admonition-title" in c.classes())), None)
+        title_node = next(
+            (
+                c
+                for c in n.children
+                if isinstance(c, Node) and (c.tag == "summary" or "admonition-title" in c.classes())
+            ),
+            None,
+        )
         rest = [c for c in n.children if c is not title_node]
         title = _inlines(title_node.children, ctx).strip() if title_node else ""
         return f"#cp-admonition({string(kind)}, [{title}])[{_blocks(rest, ctx).strip()}]\n\n"
@@ -172,9 +199,10 @@ def _list(n: Node, ctx: Context) -> str:
             box = next(iter(_find(item, lambda x: x.tag == "input")), None)
             mark = "☑" if box is not None and "checked" in box.attrs else "☐"
             rest = [c for c in item.children if not (isinstance(c, Node) and c.tag == "label")]
-            cells.append(f"text(font: \"DejaVu Sans\", size: 1.1em)[{mark}], [{_blocks(rest, ctx).strip()}]")
-        return ("#grid(columns: (1.4em, 1fr), row-gutter: 0.55em, column-gutter: 0.2em,\n  "
-                + ",\n  ".join(cells) + ")\n\n")
+            cells.append(f'text(font: "DejaVu Sans", size: 1.1em)[{mark}], [{_blocks(rest, ctx).strip()}]')
+        return (
+            "#grid(columns: (1.4em, 1fr), row-gutter: 0.55em, column-gutter: 0.2em,\n  " + ",\n  ".join(cells) + ")\n\n"
+        )
     body = []
     for item in items:
         content = _blocks(item.children, ctx).strip()
@@ -195,23 +223,38 @@ def _cell_align(c: Node) -> str:
 
 
 def _table(n: Node, ctx: Context) -> str:
-    head = [r for part in n.children if isinstance(part, Node) and part.tag == "thead"
-            for r in part.children if isinstance(r, Node) and r.tag == "tr"]
-    body = [r for part in n.children if isinstance(part, Node) and part.tag in ("tbody", "tfoot")
-            for r in part.children if isinstance(r, Node) and r.tag == "tr"]
+    head = [
+        r
+        for part in n.children
+        if isinstance(part, Node) and part.tag == "thead"
+        for r in part.children
+        if isinstance(r, Node) and r.tag == "tr"
+    ]
+    body = [
+        r
+        for part in n.children
+        if isinstance(part, Node) and part.tag in ("tbody", "tfoot")
+        for r in part.children
+        if isinstance(r, Node) and r.tag == "tr"
+    ]
     body += [r for r in n.children if isinstance(r, Node) and r.tag == "tr"]
 
     def cells(row: Node) -> list[str]:
         out = []
         for c in row.children:
             if isinstance(c, Node) and c.tag in ("td", "th"):
-                content = _blocks(c.children, ctx).strip() if any(
-                    isinstance(x, Node) and x.tag in _BLOCK for x in c.children) else _inlines(c.children, ctx).strip()
+                content = (
+                    _blocks(c.children, ctx).strip()
+                    if any(isinstance(x, Node) and x.tag in _BLOCK for x in c.children)
+                    else _inlines(c.children, ctx).strip()
+                )
                 span = c.attrs.get("colspan", "1")
                 span = int(span) if span.isdigit() and 0 < int(span) < 50 else 1
                 args = f"colspan: {span}, " if span > 1 else ""
                 strong = c.tag == "th"
-                out.append(f"table.cell({args}align: {_cell_align(c)})[{'#strong[' + content + ']' if strong else content}]")
+                out.append(
+                    f"table.cell({args}align: {_cell_align(c)})[{'#strong[' + content + ']' if strong else content}]"
+                )
         return out
 
     rows_h = [cells(r) for r in head]
@@ -266,7 +309,9 @@ def _inline(c, ctx: Context) -> str:
             kids = [k for k in note.children if not (isinstance(k, Node) and "footnote-backref" in k.classes())]
             for k in kids:
                 if isinstance(k, Node):
-                    k.children = [x for x in k.children if not (isinstance(x, Node) and "footnote-backref" in x.classes())]
+                    k.children = [
+                        x for x in k.children if not (isinstance(x, Node) and "footnote-backref" in x.classes())
+                    ]
             return f"#footnote[{_blocks(kids, ctx).strip()}]"
         return f"#super[{inner()}]"
     if tag == "sub":

@@ -71,8 +71,9 @@ def check_measure_links(sources: Sources) -> list[Problem]:
     problems: list[Problem] = []
     texts = [(c.markdown, c.shown) for chapters in sources.general.values() for c in chapters]
     texts += [(c.markdown, c.shown) for c in sources.sector_chapters.values()]
-    texts += [(m.description[lang], f"{m.path} description.{lang}") for m in sources.catalogue.measures
-              for lang in LANGUAGES]
+    texts += [
+        (m.description[lang], f"{m.path} description.{lang}") for m in sources.catalogue.measures for lang in LANGUAGES
+    ]
     for text, where in texts:
         try:
             resolve_measure_links(text, lambda mid: "#" if mid in known else None, where)
@@ -82,6 +83,7 @@ def check_measure_links(sources: Sources) -> list[Problem]:
 
 
 # --- what goes into a book -------------------------------------------------
+
 
 def book_sectors(plan: BookPlan) -> list[str]:
     """The sectors whose measures a book prints: all for the complete book; for a

@@ -29,6 +29,7 @@ class BookSource:
     assets: dict[str, bytes] = field(default_factory=dict)
     timestamp: dt.datetime | None = None
 
+
 FONT_DIRS = {
     "noto": ("/usr/share/fonts/truetype/noto", "/usr/share/fonts/noto", "/usr/local/share/fonts/noto"),
     "dejavu": ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts/dejavu"),
@@ -49,8 +50,19 @@ def _find(family: str) -> Path:
         if all((folder / name).is_file() for name in FACES[family]):
             return folder
     package = "fonts-noto-core" if family == "noto" else "fonts-dejavu-core"
-    raise SourceError([Problem("(fonts)", 1, 1, "", f"{', '.join(FACES[family])} not found in {', '.join(candidates)}",
-                               f"install it: sudo apt-get install {package}" + (" (or set CPKB_FONT_DIR)" if override is None and family == "noto" else ""))])
+    raise SourceError(
+        [
+            Problem(
+                "(fonts)",
+                1,
+                1,
+                "",
+                f"{', '.join(FACES[family])} not found in {', '.join(candidates)}",
+                f"install it: sudo apt-get install {package}"
+                + (" (or set CPKB_FONT_DIR)" if override is None and family == "noto" else ""),
+            )
+        ]
+    )
 
 
 def find_font_dir() -> Path:
@@ -109,9 +121,15 @@ def compile_pdf(source: BookSource, sys_inputs: dict[str, str] | None = None) ->
             if "/" in name or name.startswith("."):
                 raise ValueError(f"bad asset name {name!r}")
             (root / name).write_bytes(data)
-        return typst.compile(str(root / "book.typ"), root=str(root), font_paths=[str(font_folder())],
-                             ignore_system_fonts=True, pdf_standards=["ua-1"], timestamp=source.timestamp,
-                             sys_inputs=sys_inputs or {})
+        return typst.compile(
+            str(root / "book.typ"),
+            root=str(root),
+            font_paths=[str(font_folder())],
+            ignore_system_fonts=True,
+            pdf_standards=["ua-1"],
+            timestamp=source.timestamp,
+            sys_inputs=sys_inputs or {},
+        )
 
 
 def write_pdf(source: BookSource, target: Path) -> int:

@@ -66,7 +66,11 @@ def pdf_facts(pdf: PdfFile | None, lang: str) -> str:
     if pdf is None:
         return ""
     size = format_file_size(pdf.bytes, lang)
-    return size if pdf.pages is None else label("downloads.pdf_facts", lang, pages=format_count(pdf.pages, lang), size=size)
+    return (
+        size
+        if pdf.pages is None
+        else label("downloads.pdf_facts", lang, pages=format_count(pdf.pages, lang), size=size)
+    )
 
 
 def factsheet_sizes(root: Path) -> dict[str, int]:
@@ -83,9 +87,14 @@ def to_root(depth: int, lang: str) -> str:
 @lru_cache(maxsize=1)
 def env() -> Environment:
     """One Jinja environment per process: compiling templates dominates otherwise."""
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["md_block"] = lambda s: Markup(escape_markdown_block(str(s)))
     env.filters["md_inline"] = lambda s: Markup(escape_markdown_inline(str(s)))
     # Front-matter values reach Material's templates (<title>, header, meta

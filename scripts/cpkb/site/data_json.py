@@ -56,14 +56,20 @@ def _measure(cat: Catalogue, m: Measure, lang: str, url: str) -> dict:
     for kind in cat.vocabulary.percent_kinds:
         rng = m.savings.get(kind)
         if rng:
-            savings[kind] = {**_range(rng), "scope": rng.scope,
-                             "scope_label": value_label("scope", rng.scope, lang) if rng.scope else None,
-                             "label": label(f"figures.{kind}", lang)}
+            savings[kind] = {
+                **_range(rng),
+                "scope": rng.scope,
+                "scope_label": value_label("scope", rng.scope, lang) if rng.scope else None,
+                "label": label(f"figures.{kind}", lang),
+            }
     return {
         "id": m.id,
         "url": url,
-        "sector": {"key": sector.key, "name": sector.name[lang], "vsic": [v.strip() for v in sector.vsic.split(",")
-                                                                         if v.strip()]},
+        "sector": {
+            "key": sector.key,
+            "name": sector.name[lang],
+            "vsic": [v.strip() for v in sector.vsic.split(",") if v.strip()],
+        },
         "process_stage": m.process_stage[lang],
         "technique": {"key": m.technique, "name": value_label("technique", m.technique, lang)},
         "complexity": {"level": m.complexity, "name": value_label("complexity", m.complexity, lang)},
@@ -80,20 +86,41 @@ def _measure(cat: Catalogue, m: Measure, lang: str, url: str) -> dict:
         "figure_basis": {"key": m.figure_basis, "name": value_label("figure_basis", m.figure_basis, lang)},
         "figure_note": m.figure_note[lang] if m.figure_note else None,
         "related": list(m.related),
-        "sources": [{"title": s.title, "publisher": s.publisher, "year": s.year, "url": s.url, "pages": s.pages,
-                     "accessed": s.accessed} for s in m.sources],
+        "sources": [
+            {
+                "title": s.title,
+                "publisher": s.publisher,
+                "year": s.year,
+                "url": s.url,
+                "pages": s.pages,
+                "accessed": s.accessed,
+            }
+            for s in m.sources
+        ],
         "reviewed": m.reviewed.isoformat(),
     }
 
 
 # The parts of the download's schema that do not depend on the catalogue.
 TEXT, MAYBE_TEXT = {"type": "string"}, {"type": ["string", "null"]}
-RANGE = {"type": "object", "required": ["min", "max"], "properties": {"min": {"type": "number"},
-                                                                   "max": {"type": "number"}}}
+RANGE = {
+    "type": "object",
+    "required": ["min", "max"],
+    "properties": {"min": {"type": "number"}, "max": {"type": "number"}},
+}
 NULLABLE_RANGE = {"oneOf": [{"type": "null"}, RANGE]}
-SOURCE = {"type": "object", "required": ["title", "publisher"],
-          "properties": {"title": TEXT, "publisher": TEXT, "year": {"type": ["integer", "null"]},
-                         "url": MAYBE_TEXT, "pages": MAYBE_TEXT, "accessed": MAYBE_TEXT}}
+SOURCE = {
+    "type": "object",
+    "required": ["title", "publisher"],
+    "properties": {
+        "title": TEXT,
+        "publisher": TEXT,
+        "year": {"type": ["integer", "null"]},
+        "url": MAYBE_TEXT,
+        "pages": MAYBE_TEXT,
+        "accessed": MAYBE_TEXT,
+    },
+}
 
 
 def file_schema(cat: Catalogue) -> dict:
@@ -103,10 +130,15 @@ def file_schema(cat: Catalogue) -> dict:
         "title": "CP Handbook: catalogue of cleaner-production measures (download)",
         "type": "object",
         "required": ["format_version", "language", "count", "measures"],
-        "properties": {"format_version": {"const": FORMAT_VERSION}, "generator": TEXT,
-                       "generated": {"type": "string", "format": "date"}, "language": {"enum": ["vi", "en"]},
-                       "site_url": MAYBE_TEXT, "count": {"type": "integer"},
-                       "measures": {"type": "array", "items": _measure_schema(cat)}},
+        "properties": {
+            "format_version": {"const": FORMAT_VERSION},
+            "generator": TEXT,
+            "generated": {"type": "string", "format": "date"},
+            "language": {"enum": ["vi", "en"]},
+            "site_url": MAYBE_TEXT,
+            "count": {"type": "integer"},
+            "measures": {"type": "array", "items": _measure_schema(cat)},
+        },
     }
 
 
@@ -115,24 +147,49 @@ def _measure_schema(cat: Catalogue) -> dict:
     vocab = cat.vocabulary
     return {
         "type": "object",
-        "required": ["id", "url", "sector", "technique", "complexity", "title", "investment_vnd", "payback_years",
-                     "sources", "reviewed"],
+        "required": [
+            "id",
+            "url",
+            "sector",
+            "technique",
+            "complexity",
+            "title",
+            "investment_vnd",
+            "payback_years",
+            "sources",
+            "reviewed",
+        ],
         "properties": {
-            "id": {"type": "string", "pattern": "^[A-Z]{2,5}-[0-9]{3,4}$"}, "url": TEXT,
-            "sector": {"type": "object", "properties": {"key": {"enum": [s.key for s in cat.sectors]}, "name": TEXT,
-                                                         "vsic": {"type": "array", "items": TEXT}}},
+            "id": {"type": "string", "pattern": "^[A-Z]{2,5}-[0-9]{3,4}$"},
+            "url": TEXT,
+            "sector": {
+                "type": "object",
+                "properties": {
+                    "key": {"enum": [s.key for s in cat.sectors]},
+                    "name": TEXT,
+                    "vsic": {"type": "array", "items": TEXT},
+                },
+            },
             "process_stage": TEXT,
             "technique": {"type": "object", "properties": {"key": {"enum": list(vocab.techniques)}, "name": TEXT}},
-            "complexity": {"type": "object", "properties": {"level": {"enum": list(vocab.complexities)},
-                                                             "name": TEXT}},
-            "title": TEXT, "summary": TEXT, "description": TEXT, "environmental_benefits": TEXT,
-            "applicability": TEXT, "investment_vnd": RANGE,
-            "savings": {"type": "object", "propertyNames": {"enum": list(vocab.percent_kinds)},
-                        "additionalProperties": _saving_schema(cat)},
-            "savings_basis": MAYBE_TEXT, "money_vnd_per_year": NULLABLE_RANGE, "payback_years": RANGE,
-            "figure_basis": {"type": "object", "properties": {"key": {"enum": list(vocab.figure_bases)},
-                                                               "name": TEXT}},
-            "figure_note": MAYBE_TEXT, "related": {"type": "array", "items": TEXT},
+            "complexity": {"type": "object", "properties": {"level": {"enum": list(vocab.complexities)}, "name": TEXT}},
+            "title": TEXT,
+            "summary": TEXT,
+            "description": TEXT,
+            "environmental_benefits": TEXT,
+            "applicability": TEXT,
+            "investment_vnd": RANGE,
+            "savings": {
+                "type": "object",
+                "propertyNames": {"enum": list(vocab.percent_kinds)},
+                "additionalProperties": _saving_schema(cat),
+            },
+            "savings_basis": MAYBE_TEXT,
+            "money_vnd_per_year": NULLABLE_RANGE,
+            "payback_years": RANGE,
+            "figure_basis": {"type": "object", "properties": {"key": {"enum": list(vocab.figure_bases)}, "name": TEXT}},
+            "figure_note": MAYBE_TEXT,
+            "related": {"type": "array", "items": TEXT},
             "sources": {"type": "array", "minItems": 1, "items": SOURCE},
             "reviewed": {"type": "string", "format": "date"},
         },
@@ -141,7 +198,14 @@ def _measure_schema(cat: Catalogue) -> dict:
 
 def _saving_schema(cat: Catalogue) -> dict:
     """One saving of a measure, with the scopes of this catalogue."""
-    return {"type": "object", "required": ["min", "max", "scope", "label"],
-            "properties": {"min": {"type": "number"}, "max": {"type": "number"},
-                           "scope": {"enum": [*cat.vocabulary.scopes, None]}, "scope_label": MAYBE_TEXT,
-                           "label": TEXT}}
+    return {
+        "type": "object",
+        "required": ["min", "max", "scope", "label"],
+        "properties": {
+            "min": {"type": "number"},
+            "max": {"type": "number"},
+            "scope": {"enum": [*cat.vocabulary.scopes, None]},
+            "scope_label": MAYBE_TEXT,
+            "label": TEXT,
+        },
+    }

@@ -32,21 +32,35 @@ def handbook_page(root: Path, source: Path, cat: Catalogue, prefix: str) -> str:
 def handbook_pages(root: Path, cat: Catalogue, lang: str, glossary: list, problems: list) -> dict[str, str]:
     """General chapters and sector handbooks with measure: links resolved, and the glossary."""
     pages = {}
-    sources = [(f"handbook/general/{slug}.{lang}.md", handbook.chapter_path(root, slug, lang), "../../measures/")
-               for slug in handbook.general_chapters(root)
-               if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)]
-    sources += [(f"handbook/{s.key}.{lang}.md", handbook.sector_handbook_path(root, s.key, lang), "../measures/")
-                for s in cat.sectors if both_languages(root, s.key)]
+    sources = [
+        (f"handbook/general/{slug}.{lang}.md", handbook.chapter_path(root, slug, lang), "../../measures/")
+        for slug in handbook.general_chapters(root)
+        if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)
+    ]
+    sources += [
+        (f"handbook/{s.key}.{lang}.md", handbook.sector_handbook_path(root, s.key, lang), "../measures/")
+        for s in cat.sectors
+        if both_languages(root, s.key)
+    ]
     for target, source, prefix in sources:
         try:
-            pages[target] = handbook_page(root, source, cat, prefix) + planner.chapter_link(target) + support_pages.chapter_link(target)
+            pages[target] = (
+                handbook_page(root, source, cat, prefix)
+                + planner.chapter_link(target)
+                + support_pages.chapter_link(target)
+            )
         except MeasureLinkError as err:
             problems.extend(err.problems)
     if glossary:
         order = sort_key(lang)
         other = next(l for l in LANGUAGES if l != lang)
-        pages[f"handbook/glossary.{lang}.md"] = env().get_template("glossary.md.j2").render(
-            lang=lang, t=translator(lang), other=other, entries=sorted(glossary, key=lambda e: order(e.term[lang])))
+        pages[f"handbook/glossary.{lang}.md"] = (
+            env()
+            .get_template("glossary.md.j2")
+            .render(
+                lang=lang, t=translator(lang), other=other, entries=sorted(glossary, key=lambda e: order(e.term[lang]))
+            )
+        )
     return pages
 
 
@@ -56,9 +70,17 @@ def both_languages(root: Path, sector: str) -> bool:
 
 def handbook_index(root: Path, cat: Catalogue, pages: dict[str, str], lang: str) -> str:
     t = lambda key: label(key, lang)
-    lines = ["---", f"title: {json.dumps(t('nav.handbook'), ensure_ascii=False)}", f'cpkb_source: {json.dumps("handbook/README.md" if (root / "handbook" / "README.md").exists() else "")}',
-             "---", "", f"# {t('nav.handbook')}", "",
-             f"<p class=\"cp-actions\"><a class=\"md-button md-button--primary\" href=\"../downloads/\">{escape(t('downloads.title'))}</a></p>", ""]
+    lines = [
+        "---",
+        f"title: {json.dumps(t('nav.handbook'), ensure_ascii=False)}",
+        f"cpkb_source: {json.dumps('handbook/README.md' if (root / 'handbook' / 'README.md').exists() else '')}",
+        "---",
+        "",
+        f"# {t('nav.handbook')}",
+        "",
+        f'<p class="cp-actions"><a class="md-button md-button--primary" href="../downloads/">{escape(t("downloads.title"))}</a></p>',
+        "",
+    ]
     general = [slug for slug in handbook.general_chapters(root) if f"handbook/general/{slug}.{lang}.md" in pages]
     if general:
         lines += [f"## {t('nav.general')}", ""]
@@ -75,5 +97,3 @@ def handbook_index(root: Path, cat: Catalogue, pages: dict[str, str], lang: str)
     if f"handbook/glossary.{lang}.md" in pages:
         lines += [f"## {t('nav.glossary')}", "", f"[{t('nav.glossary')}](glossary.md)", ""]
     return "\n".join(lines)
-
-

@@ -29,8 +29,10 @@ def merge_language_sites(parts: list[Path], out: Path, epoch: int) -> None:
     if joined is not None:
         (out / "sitemap.xml").write_text(joined, encoding="utf-8")
         # As MkDocs writes it: the same compression, name and time in the header.
-        with open(out / "sitemap.xml.gz", "wb") as f, gzip.GzipFile(
-                fileobj=f, filename=str(out / "sitemap.xml.gz"), mode="wb", mtime=epoch) as gz:
+        with (
+            open(out / "sitemap.xml.gz", "wb") as f,
+            gzip.GzipFile(fileobj=f, filename=str(out / "sitemap.xml.gz"), mode="wb", mtime=epoch) as gz,
+        ):
             gz.write(joined.encode("utf-8"))
 
 
@@ -38,5 +40,5 @@ def _join_sitemaps(texts: list[str]) -> str:
     """static-i18n's sitemap of one language each, as its one sitemap of all:
     the <url> entries of each in turn, in the first one's frame."""
     end = "\n</urlset>"
-    head = texts[0][:texts[0].index(">", texts[0].index("<urlset")) + 1]
-    return head + "".join(t[len(head):t.rindex(end)] for t in texts) + texts[0][texts[0].rindex(end):]
+    head = texts[0][: texts[0].index(">", texts[0].index("<urlset")) + 1]
+    return head + "".join(t[len(head) : t.rindex(end)] for t in texts) + texts[0][texts[0].rindex(end) :]

@@ -104,7 +104,12 @@ def on_page_context(context, page, config, nav):
     context["cp_searchable"] = sitegen.searchable(page.file.src_uri)
     if context["cp_searchable"]:
         context["cp_search_keys"] = sitegen.page_search_keys(
-            _root(config), config.theme["language"], page.title or "", page.meta.get("description", ""), page.content or "")
+            _root(config),
+            config.theme["language"],
+            page.title or "",
+            page.meta.get("description", ""),
+            page.content or "",
+        )
     return context
 
 
@@ -122,9 +127,17 @@ def on_post_template(output, template_name, config):
 # text was already rendered through render_fragment (sanitised). Every other
 # page (handbook chapters, the glossary, docs/ pages, the benchmark page) comes
 # from a pull request's Markdown and is sanitised as a whole after rendering.
-TRUSTED_PAGES = ("measures/", "sectors/", "support/", "plan/", "report/", "handbook/index.", "downloads.",
-                 "guides/field-reference.",
-                 "guides/translations.")
+TRUSTED_PAGES = (
+    "measures/",
+    "sectors/",
+    "support/",
+    "plan/",
+    "report/",
+    "handbook/index.",
+    "downloads.",
+    "guides/field-reference.",
+    "guides/translations.",
+)
 
 
 def on_page_content(html, page, config, files):

@@ -22,8 +22,11 @@ def build_nav(root: Path) -> list:
     cat = load_catalogue(root / "measures", root=root)
     t = lambda key: label(key, LANGUAGES[0])
     docs = root / "docs"
-    general = [f"handbook/general/{slug}.md" for slug in handbook.general_chapters(root)
-               if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)]
+    general = [
+        f"handbook/general/{slug}.md"
+        for slug in handbook.general_chapters(root)
+        if all(handbook.chapter_path(root, slug, l).exists() for l in LANGUAGES)
+    ]
     sector_books = [f"handbook/{s.key}.md" for s in cat.sectors if both_languages(root, s.key)]
     book = ["handbook/index.md"]
     if general:
@@ -33,8 +36,11 @@ def build_nav(root: Path) -> list:
     if (root / "handbook" / "glossary.yml").exists():
         book.append("handbook/glossary.md")
     generated = ["field-reference", "translations"] + (["benchmarks"] if (root / RESULTS).exists() else [])
-    guides = ["guides/index.md"] + [f"guides/{name}.md" for name in ("editing", "field-reference", "translations", "benchmarks")
-                                    if name in generated or (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()]
+    guides = ["guides/index.md"] + [
+        f"guides/{name}.md"
+        for name in ("editing", "field-reference", "translations", "benchmarks")
+        if name in generated or (docs / "guides" / f"{name}.{LANGUAGES[0]}.md").exists()
+    ]
     # Readers' sections first; the pages for editors (field reference, translation
     # status, benchmarks) are kept apart, last.
     return [
@@ -52,7 +58,17 @@ def build_nav(root: Path) -> list:
 
 def nav_translations(lang: str) -> dict[str, str]:
     """Section titles of the default language mapped to `lang`."""
-    keys = ("sectors", "catalogue", "handbook", "general", "sector_handbooks", "support", "downloads", "guides", "about")
+    keys = (
+        "sectors",
+        "catalogue",
+        "handbook",
+        "general",
+        "sector_handbooks",
+        "support",
+        "downloads",
+        "guides",
+        "about",
+    )
     titles = {label(f"nav.{k}", LANGUAGES[0]): label(f"nav.{k}", lang) for k in keys}
     titles[label("planner.nav", LANGUAGES[0])] = label("planner.nav", lang)
     return titles

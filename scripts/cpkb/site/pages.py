@@ -47,8 +47,14 @@ def pdf_sectors(root: Path, cat: Catalogue) -> set[str]:
     return {key for key in handbook.planned_books(root, cat) if key}
 
 
-def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | None = None,
-                        support_block: str = "", factsheet_bytes: int | None = None) -> str:
+def render_measure_page(
+    cat: Catalogue,
+    m: Measure,
+    lang: str,
+    edit_base: str | None = None,
+    support_block: str = "",
+    factsheet_bytes: int | None = None,
+) -> str:
     """The Markdown page of one measure in one language.
 
     The record's Markdown arrives as HTML (the view renders it), which MkDocs
@@ -60,12 +66,23 @@ def render_measure_page(cat: Catalogue, m: Measure, lang: str, edit_base: str | 
     v = measure_view(cat, m, lang, lambda mid: f"../{cat.by_id[mid].slug}/" if mid in cat.by_id else None)
     factsheet = None
     if factsheet_bytes is not None:
-        factsheet = {"href": f"{to_root(2, lang)}downloads/{handbook.FACTSHEETS_DIR}/"
-                             f"{handbook.factsheet_filename(m.id, lang)}",
-                     "kb": max(1, round(factsheet_bytes / 1024))}
-    return env().get_template("measure.md.j2").render(
-        m=m, v=v, r=measure_record(cat, m, lang), lang=lang, t=translator(lang), factsheet=factsheet,
-        edit_url=f"{edit_base}{m.path}" if edit_base else None, support_block=Markup(support_block),
+        factsheet = {
+            "href": f"{to_root(2, lang)}downloads/{handbook.FACTSHEETS_DIR}/{handbook.factsheet_filename(m.id, lang)}",
+            "kb": max(1, round(factsheet_bytes / 1024)),
+        }
+    return (
+        env()
+        .get_template("measure.md.j2")
+        .render(
+            m=m,
+            v=v,
+            r=measure_record(cat, m, lang),
+            lang=lang,
+            t=translator(lang),
+            factsheet=factsheet,
+            edit_url=f"{edit_base}{m.path}" if edit_base else None,
+            support_block=Markup(support_block),
+        )
     )
 
 
@@ -77,12 +94,19 @@ def comparison_table(views: tuple[MeasureView, ...], lang: str, link_prefix: str
     kept in view (cpkb.css). It starts sorted by payback, quickest first.
     """
     t = lambda key: escape(label(key, lang))
-    head = [("text", t("table.measure"), None), ("text", t("figures.technique"), None),
-            ("num", t("figures.complexity"), None), ("num", t("figures.investment"), None),
-            ("num", t("figures.savings"), None), ("num", t("figures.payback"), "ascending")]
-    cells = "".join(f'<th scope="col" data-type="{kind}"{f" aria-sort={chr(34)}{sort}{chr(34)}" if sort else ""}>'
-                    f'<button type="button">{text}<span class="cp-sort" aria-hidden="true"></span></button></th>'
-                    for kind, text, sort in head)
+    head = [
+        ("text", t("table.measure"), None),
+        ("text", t("figures.technique"), None),
+        ("num", t("figures.complexity"), None),
+        ("num", t("figures.investment"), None),
+        ("num", t("figures.savings"), None),
+        ("num", t("figures.payback"), "ascending"),
+    ]
+    cells = "".join(
+        f'<th scope="col" data-type="{kind}"{f" aria-sort={chr(34)}{sort}{chr(34)}" if sort else ""}>'
+        f'<button type="button">{text}<span class="cp-sort" aria-hidden="true"></span></button></th>'
+        for kind, text, sort in head
+    )
     rows = []
     for v in sorted(views, key=lambda v: (v.measure.payback_years.mid, v.measure.investment_vnd.mid)):
         m = v.measure
@@ -96,9 +120,12 @@ def comparison_table(views: tuple[MeasureView, ...], lang: str, link_prefix: str
             f'<td data-sort="{m.investment_vnd.mid:.0f}">{escape(v.investment)}</td>'
             f'<td data-sort="{_savings_sort_key(v):.3f}">{savings}</td>'
             f'<td data-sort="{m.payback_years.mid:.3f}">{escape(v.payback)}</td>'
-            "</tr>")
-    return (f'<div class="md-typeset__table cp-compare"><table>'
-            f'<thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+            "</tr>"
+        )
+    return (
+        f'<div class="md-typeset__table cp-compare"><table>'
+        f"<thead><tr>{cells}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _savings_sort_key(v: MeasureView) -> float:
@@ -124,11 +151,25 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     for lang in LANGUAGES:
         for m in cat.measures:
             pages[f"measures/{m.slug}.{lang}.md"] = render_measure_page(
-                cat, m, lang, edit_base, support_pages.measure_block(cat, support, m, lang),
-                sheets.get(handbook.factsheet_filename(m.id, lang)))
+                cat,
+                m,
+                lang,
+                edit_base,
+                support_pages.measure_block(cat, support, m, lang),
+                sheets.get(handbook.factsheet_filename(m.id, lang)),
+            )
         book_facts = lambda key, book_lang=lang: pdf_facts(books.get(pdf_name(key, book_lang)), lang)
-        pages.update(_sector_pages(root, cat, lang, with_pdf, problems, book_facts,
-                                   lambda key: support_pages.sector_block(cat, support, key, lang)))
+        pages.update(
+            _sector_pages(
+                root,
+                cat,
+                lang,
+                with_pdf,
+                problems,
+                book_facts,
+                lambda key: support_pages.sector_block(cat, support, key, lang),
+            )
+        )
         pages.update(support_pages.render_support_pages(root, cat, support, lang))
         pages.update(catalogue_and_downloads(cat, lang, with_pdf, with_worksheets, book_facts))
         pages[f"downloads.{lang}.md"] += support_pages.downloads_section(root, lang)
@@ -142,8 +183,15 @@ def render_pages(root: Path, edit_base: str | None = None) -> dict[str, str]:
     return pages
 
 
-def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], problems: list,
-                  book_facts=lambda key: "", support_block=lambda key: "") -> dict[str, str]:
+def _sector_pages(
+    root: Path,
+    cat: Catalogue,
+    lang: str,
+    with_pdf: set[str],
+    problems: list,
+    book_facts=lambda key: "",
+    support_block=lambda key: "",
+) -> dict[str, str]:
     """One page per sector (introduction from its handbook, measures by stage,
     charts, comparison table, PDF link) and the sector index (one card per sector).
     book_facts(sector key): what the link to its book says of it (pages, size)."""
@@ -163,16 +211,27 @@ def _sector_pages(root: Path, cat: Catalogue, lang: str, with_pdf: set[str], pro
             intro = ""
         cards.append({"sector": s, "count": view.count, "lead": _first_sentence_text(intro)})
         pages[f"sectors/{s.key}.{lang}.md"] = jinja.get_template("sector.md.j2").render(
-            v=view, sector=s, lang=lang, t=t, intro=Markup(intro),
+            v=view,
+            sector=s,
+            lang=lang,
+            t=t,
+            intro=Markup(intro),
             charts=Markup(catalogue_charts(cat, cat.in_sector(s.key), lang, s.key, "../../measures/")),
             table=Markup(comparison_table(view.measures, lang, "../../measures/")),
             support_block=Markup(support_block(s.key)),
-            has_handbook=both_languages(root, s.key), source=f"handbook/{s.key}/index.{lang}.md" if text else "",
+            has_handbook=both_languages(root, s.key),
+            source=f"handbook/{s.key}/index.{lang}.md" if text else "",
             pdf_href=f"{to_root(2, lang)}downloads/{pdf_name(s.key, lang)}" if s.key in with_pdf else None,
-            pdf_facts=book_facts(s.key))
+            pdf_facts=book_facts(s.key),
+        )
     pages[f"sectors/index.{lang}.md"] = jinja.get_template("sectors_index.md.j2").render(
-        lang=lang, t=t, cards=cards, with_pdf=with_pdf, facts=book_facts,
-        pdf=lambda key: f"{to_root(1, lang)}downloads/{pdf_name(key, lang)}")
+        lang=lang,
+        t=t,
+        cards=cards,
+        with_pdf=with_pdf,
+        facts=book_facts,
+        pdf=lambda key: f"{to_root(1, lang)}downloads/{pdf_name(key, lang)}",
+    )
     return pages
 
 
@@ -204,9 +263,13 @@ def page_search_keys(root: Path, lang: str, title: str, lead: str, content: str)
     """The hidden search keys of a page (cpkb.text.search_keys): title keys, then the rest.
 
     MkDocs gives the title and description HTML-escaped ("&quot;"): keys are made from the text."""
-    return search_keys.search_keys(html.unescape(title), html.unescape(lead),
-                                   html.unescape(search_keys.plain_text(content)), _glossary_forms(root, lang),
-                                   search_keys.STOP_WORDS.get(lang, frozenset()))
+    return search_keys.search_keys(
+        html.unescape(title),
+        html.unescape(lead),
+        html.unescape(search_keys.plain_text(content)),
+        _glossary_forms(root, lang),
+        search_keys.STOP_WORDS.get(lang, frozenset()),
+    )
 
 
 _LAST: dict[Path, tuple] = {}
@@ -218,10 +281,19 @@ def _sources_stamp(root: Path, docs_dir: Path) -> tuple:
     and the PDFs the pages link with their pages and sizes (a build without PDFs
     links none)."""
     package = Path(__file__).parent
-    folders = (root / "measures", root / "handbook", root / "benchmarks", package / "templates",
-               package.parent / "text" / "strings")
+    folders = (
+        root / "measures",
+        root / "handbook",
+        root / "benchmarks",
+        package / "templates",
+        package.parent / "text" / "strings",
+    )
     files = [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
-    pdfs = [(name, f.bytes, f.pages) for sub in ("", handbook.FACTSHEETS_DIR) for name, f in published_pdfs(root, sub).items()]
+    pdfs = [
+        (name, f.bytes, f.pages)
+        for sub in ("", handbook.FACTSHEETS_DIR)
+        for name, f in published_pdfs(root, sub).items()
+    ]
     return (str(docs_dir),) + tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files)) + tuple(pdfs)
 
 
@@ -265,7 +337,8 @@ def _generated_before(root: Path, docs_dir: Path, key: str) -> bool:
     try:
         record = json.loads((root / ".cache" / "cpkb-pages.json").read_text(encoding="utf-8"))
         return record["key"] == key and all(
-            [(st := (docs_dir / rel).stat()).st_size, st.st_mtime_ns] == seen for rel, seen in record["files"].items())
+            [(st := (docs_dir / rel).stat()).st_size, st.st_mtime_ns] == seen for rel, seen in record["files"].items()
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return False
 

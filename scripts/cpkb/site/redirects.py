@@ -24,12 +24,14 @@ def redirect_page(cat: Catalogue, old: str, lang: str) -> str:
     title = label("moved.title", lang, old=old, new=new.id)
     text = label("moved.text", lang, old=old)
     link = f'<a href="{href}">{escape(new.id)}: {escape(new.title[lang])}</a>'
-    return (f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<title>{escape(title)}</title>\n<link rel="canonical" href="{href}">\n'
-            f'<meta name="robots" content="noindex">\n<meta http-equiv="refresh" content="0; url={href}">\n'
-            f'</head>\n<body>\n<main>\n<h1>{escape(title)}</h1>\n<p>{escape(text)} {link}</p>\n</main>\n'
-            f'</body>\n</html>\n')
+    return (
+        f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<title>{escape(title)}</title>\n<link rel="canonical" href="{href}">\n'
+        f'<meta name="robots" content="noindex">\n<meta http-equiv="refresh" content="0; url={href}">\n'
+        f"</head>\n<body>\n<main>\n<h1>{escape(title)}</h1>\n<p>{escape(text)} {link}</p>\n</main>\n"
+        f"</body>\n</html>\n"
+    )
 
 
 def write_redirects(cat: Catalogue, site_dir: Path) -> list[Path]:

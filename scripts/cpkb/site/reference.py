@@ -12,8 +12,16 @@ from typing import Any
 
 import yaml
 
-from cpkb.source.schema import (SCOPE, ExampleDumper, Field, description, example_value, first_sentence, range_scopes,
-                                schema_fields)
+from cpkb.source.schema import (
+    SCOPE,
+    ExampleDumper,
+    Field,
+    description,
+    example_value,
+    first_sentence,
+    range_scopes,
+    schema_fields,
+)
 from cpkb.text.labels import label, labels
 from cpkb.text.markdown import escape_markdown_inline
 
@@ -34,14 +42,19 @@ def render_field_reference(schema: dict, lang: str) -> str:
     code = _code_pattern(schema, fields)
     out = [f"# {t('title')}", "", t("intro"), "", t("generated"), "", t("editor_hint"), ""]
 
-    out += [f"## {t('overview')}", "",
-            f"| {t('field')} | {t('type')} | {t('required')} | {t('description')} |",
-            "| --- | --- | --- | --- |"]
+    out += [
+        f"## {t('overview')}",
+        "",
+        f"| {t('field')} | {t('type')} | {t('required')} | {t('description')} |",
+        "| --- | --- | --- | --- |",
+    ]
     for f in fields:
         indent = "&nbsp;&nbsp;&nbsp;&nbsp;" * f.depth
-        out.append(f"| {indent}[`{f.path}`](#{f.anchor}) | {_type_text(f, lang)} | "
-                   f"{t('yes') if f.required else t('no')} | "
-                   f"{_prose(first_sentence(description(f.node, lang)), code)} |")
+        out.append(
+            f"| {indent}[`{f.path}`](#{f.anchor}) | {_type_text(f, lang)} | "
+            f"{t('yes') if f.required else t('no')} | "
+            f"{_prose(first_sentence(description(f.node, lang)), code)} |"
+        )
     out.append("")
 
     for f in fields:
@@ -68,6 +81,7 @@ def render_field_reference(schema: dict, lang: str) -> str:
 
 
 # --- describing one field ------------------------------------------------------
+
 
 def _type_text(f: Field, lang: str) -> str:
     t = lambda key: label(f"reference.{key}", lang)  # noqa: E731
@@ -103,8 +117,11 @@ def _limits(f: Field, lang: str) -> list[str]:
     elif f.kind == "range":
         lo = node["properties"]["min"].get("minimum")
         hi = node["properties"]["min"].get("maximum")
-        out.append(t("limit_range_bounded", lo=_n(lo), hi=_n(hi)) if hi is not None
-                   else t("limit_range", lo=_n(lo if lo is not None else 0)))
+        out.append(
+            t("limit_range_bounded", lo=_n(lo), hi=_n(hi))
+            if hi is not None
+            else t("limit_range", lo=_n(lo if lo is not None else 0))
+        )
     else:
         if "minLength" in node:
             out.append(t("limit_min_length", n=node["minLength"]))
@@ -141,11 +158,15 @@ def _enum_table(name_key: str, values: list, lang: str) -> list[str]:
         name = known.get(key, "")
         meaning = next((known[k] for k in (f"reference.{key}", f"{key}_long", f"{key}_note") if k in known), "")
         if name and meaning.startswith(name + ":"):
-            meaning = meaning[len(name) + 1:].strip()  # "Simple: ..." is already named
+            meaning = meaning[len(name) + 1 :].strip()  # "Simple: ..." is already named
             meaning = meaning[:1].upper() + meaning[1:]
         rows.append((f"`{value}`", escape_markdown_inline(name), escape_markdown_inline(meaning)))
-    out = [f"**{t('allowed_values')}{'' if name_key not in (SCOPE,) else ' (`' + SCOPE + '`)'}:**", "", f"| {t('value')} | {t('name')} | {t('meaning')} |",
-           "| --- | --- | --- |"]
+    out = [
+        f"**{t('allowed_values')}{'' if name_key not in (SCOPE,) else ' (`' + SCOPE + '`)'}:**",
+        "",
+        f"| {t('value')} | {t('name')} | {t('meaning')} |",
+        "| --- | --- | --- |",
+    ]
     out += ["| " + " | ".join(cell or "—" for cell in row) + " |" for row in rows]
     return out + [""]
 
@@ -159,12 +180,14 @@ def _example_yaml(f: Field, schema: dict) -> str:
     # through one: sources[].url -> {sources: [{url: ...}]}.
     for seg in reversed(segments[:-1]):
         data = {seg[:-2]: [data]} if seg.endswith("[]") else {seg: data}
-    text = yaml.dump(data, Dumper=ExampleDumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=88)
+    text = yaml.dump(
+        data, Dumper=ExampleDumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=88
+    )
     return text.rstrip("\n")
 
 
 # --- text helpers ---------------------------------------------------------------
+
 
 def _code_pattern(schema: dict, fields: list[Field]) -> re.Pattern:
     """Names that must print as code in descriptions: field paths, enum values,
@@ -184,7 +207,7 @@ def _prose(text: str, code: re.Pattern) -> str:
     out, pos = [], 0
     text = " ".join(text.split())
     for match in code.finditer(text):
-        out.append(_escape_keeping_spaces(text[pos:match.start()]))
+        out.append(_escape_keeping_spaces(text[pos : match.start()]))
         out.append(f"`{match.group(0)}`")
         pos = match.end()
     out.append(_escape_keeping_spaces(text[pos:]))
@@ -197,7 +220,7 @@ def _escape_keeping_spaces(segment: str) -> str:
     if not core:
         return segment
     lead = segment[: len(segment) - len(segment.lstrip())]
-    trail = segment[len(segment.rstrip()):]
+    trail = segment[len(segment.rstrip()) :]
     return lead + escape_markdown_inline(core) + trail
 
 

@@ -40,9 +40,13 @@ def record_page(r: SearchRecord, keys: tuple[str, str]) -> str:
     data = [f'<span data-pagefind-filter="{k}">{escape(v)}</span>' for k, values in r.filters.items() for v in values]
     data += [f'<span data-pagefind-meta="{k}">{escape(v)}</span>' for k, v in r.meta.items()]
     data += [f'<span data-pagefind-sort="{k}">{escape(v)}</span>' for k, v in r.sort.items()]
-    return (f'<!doctype html><html lang="{r.lang}"><head><meta charset="utf-8"><title>{escape(r.meta["title"])}</title>'
-            f'</head><body data-pagefind-body><p data-pagefind-weight="9">{keys[0]}</p><p data-pagefind-weight="4">{keys[1]}</p><p>{ALL_TOKEN}</p>'
-            + '<div data-pagefind-ignore>' + "".join(data) + "</div></body></html>\n")
+    return (
+        f'<!doctype html><html lang="{r.lang}"><head><meta charset="utf-8"><title>{escape(r.meta["title"])}</title>'
+        f'</head><body data-pagefind-body><p data-pagefind-weight="9">{keys[0]}</p><p data-pagefind-weight="4">{keys[1]}</p><p>{ALL_TOKEN}</p>'
+        + "<div data-pagefind-ignore>"
+        + "".join(data)
+        + "</div></body></html>\n"
+    )
 
 
 def write_record_pages(root: Path, cat: Catalogue, folder: Path) -> int:
@@ -55,8 +59,15 @@ def write_record_pages(root: Path, cat: Catalogue, folder: Path) -> int:
         for r in catalogue_records(cat, lang):
             m = cat.by_id[r.meta["id"]]
             # Each field on its own line: a key never runs from one field into the next.
-            lead = "\n".join((m.summary[lang], m.process_stage[lang], value_label("technique", m.technique, lang),
-                              r.meta["sector"], m.id))
+            lead = "\n".join(
+                (
+                    m.summary[lang],
+                    m.process_stage[lang],
+                    value_label("technique", m.technique, lang),
+                    r.meta["sector"],
+                    m.id,
+                )
+            )
             body = " ".join(t[lang] for t in (m.description, m.environmental_benefits, m.applicability))
             path = folder / r.url.strip("/") / "index.html"
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -36,27 +36,46 @@ def measure_record(cat: Catalogue, m: Measure, lang: str) -> SearchRecord:
     t = lambda key: label(key, lang)
     savings = saving_views(cat, m, lang)
     money = cat.vocabulary.money_kinds[0] if cat.vocabulary.money_kinds else None
-    filters = {"kind": ["measure"], "sector": [m.sector, *m.also_in], "technique": [m.technique],
-               "complexity": [str(m.complexity)], "cost": [cost_band(m)], "payback": [payback_band(m)]}
+    filters = {
+        "kind": ["measure"],
+        "sector": [m.sector, *m.also_in],
+        "technique": [m.technique],
+        "complexity": [str(m.complexity)],
+        "cost": [cost_band(m)],
+        "payback": [payback_band(m)],
+    }
     if saved_resources(savings):
         filters["resource"] = list(saved_resources(savings))
     band = savings_band(m, money) if money else None
     if band:
         filters["savings"] = [band]
     # Sort keys are compared as text: numbers are zero-padded to one width.
-    sort = {"investment": f"{m.investment_vnd.mid:015.0f}", "payback": f"{m.payback_years.mid:08.3f}",
-            "complexity": str(m.complexity), "id": m.id}
+    sort = {
+        "investment": f"{m.investment_vnd.mid:015.0f}",
+        "payback": f"{m.payback_years.mid:08.3f}",
+        "complexity": str(m.complexity),
+        "id": m.id,
+    }
     if money and money in m.savings:
         sort["money_saved"] = f"{m.savings[money].mid:015.0f}"
-    figures = (f"{t('figures.investment')}: {format_vnd_range(m.investment_vnd, lang)} · "
-               f"{t('figures.payback')}: {format_years(m.payback_years, lang)} · "
-               f"{value_label('complexity', m.complexity, lang)}")
+    figures = (
+        f"{t('figures.investment')}: {format_vnd_range(m.investment_vnd, lang)} · "
+        f"{t('figures.payback')}: {format_years(m.payback_years, lang)} · "
+        f"{value_label('complexity', m.complexity, lang)}"
+    )
     # plan: investment (and money saved) low and high, what a card's "add to plan" stores.
     money_range = m.savings.get(money) if money else None
     plan = f"{m.investment_vnd.min:.0f} {m.investment_vnd.max:.0f}" + (
-        f" {money_range.min:.0f} {money_range.max:.0f}" if money_range else "")
-    meta = {"title": m.title[lang], "id": m.id, "sector": cat.sector_by_key[m.sector].name[lang],
-            "savings": savings_line(savings), "figures": figures, "plan": plan}
+        f" {money_range.min:.0f} {money_range.max:.0f}" if money_range else ""
+    )
+    meta = {
+        "title": m.title[lang],
+        "id": m.id,
+        "sector": cat.sector_by_key[m.sector].name[lang],
+        "savings": savings_line(savings),
+        "figures": figures,
+        "plan": plan,
+    }
     prefix = "/" if lang == LANGUAGES[0] else f"/{lang}/"
     return SearchRecord(f"{prefix}measures/{m.slug}/", lang, filters, sort, meta)
 

@@ -19,8 +19,16 @@ from cpkb.text.labels import label
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 NUMBER_FORMATS = {"money": "#,##0", "pct": "0.##", "years": "0.0#", "int": "0", "date": "yyyy-mm-dd"}
-WIDTHS = {"id": 10, "title": 48, "summary": 70, "sources": 70, "url": 42, "sector": 26, "process_stage": 24,
-          "technique": 26}
+WIDTHS = {
+    "id": 10,
+    "title": 48,
+    "summary": 70,
+    "sources": 70,
+    "url": 42,
+    "sector": 26,
+    "process_stage": 24,
+    "technique": 26,
+}
 
 
 def write_xlsx(path: Path, cols: list, rows: list[dict], lang: str, absolute_urls: bool) -> Path:
@@ -86,6 +94,7 @@ def _rewrite_with_fixed_times(data: bytes, path: Path) -> None:
         for info in src.infolist():
             member = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                member = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                                rb"\g<1>2000-01-01T00:00:00Z\3", member)
+                member = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rb"\g<1>2000-01-01T00:00:00Z\3", member
+                )
             dst.writestr(zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME), member, zipfile.ZIP_DEFLATED)

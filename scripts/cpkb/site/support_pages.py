@@ -58,14 +58,17 @@ def ics_name(lang: str) -> str:
 
 _env, _t = env, translator  # one Jinja environment with the shared filters
 
+
 def _front(title: str, source: str) -> str:
     """Front matter: Material's templates do not escape the title, so escape it here."""
-    return (f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n"
-            f"cpkb_source: {json.dumps(source)}\n---\n\n")
+    return (
+        f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\ncpkb_source: {json.dumps(source)}\n---\n\n"
+    )
 
 
-def render_support_pages(root: Path, cat: Catalogue, support: Support, lang: str,
-                         today: dt.date | None = None) -> dict[str, str]:
+def render_support_pages(
+    root: Path, cat: Catalogue, support: Support, lang: str, today: dt.date | None = None
+) -> dict[str, str]:
     """Every support page and feed in `lang`: {path under docs/: text}."""
     if not has_support(root):
         return {}
@@ -79,19 +82,25 @@ def render_support_pages(root: Path, cat: Catalogue, support: Support, lang: str
     # (static-i18n copies non-Markdown files once): from /support/<page>/ that is
     # ../../, from /en/support/<page>/ ../../../.
     up = "../" * (2 + (0 if lang == LANGUAGES[0] else 1))
-    common = dict(lang=lang, t=t, downloads=f"{up}downloads/", data_name=DATA_BASENAME,
-                  ics=f"{up}support/{ics_name(lang)}")
-    pages = {f"support/index.{lang}.md": _front(t("support.title"), "handbook/support/") + env.get_template("support_index.md.j2").render(
-        views=views, pages=PAGES, **common)}
+    common = dict(
+        lang=lang, t=t, downloads=f"{up}downloads/", data_name=DATA_BASENAME, ics=f"{up}support/{ics_name(lang)}"
+    )
+    pages = {
+        f"support/index.{lang}.md": _front(t("support.title"), "handbook/support/")
+        + env.get_template("support_index.md.j2").render(views=views, pages=PAGES, **common)
+    }
     for page in PAGES:
-        pages[f"support/{page}.{lang}.md"] = _front(t(f"support.{page}.title"), f"handbook/support/{page}/") + env.get_template(
-            f"support_{page}.md.j2").render(views=views, sectors=cat.sectors, **common)
+        pages[f"support/{page}.{lang}.md"] = _front(
+            t(f"support.{page}.title"), f"handbook/support/{page}/"
+        ) + env.get_template(f"support_{page}.md.j2").render(views=views, sectors=cat.sectors, **common)
     for view, entry in zip(case_views, support.of("cases")):
         pages[f"support/cases/{view.id}.{lang}.md"] = _front(view.title, entry.shown) + env.get_template(
-            "support_case.md.j2").render(c=view, **common)
+            "support_case.md.j2"
+        ).render(c=view, **common)
     pages[f"support/{ics_name(lang)}"] = render_ics(views.events, lang)
-    pages[f"support/reference.{lang}.md"] = _front(t("support.reference.title"), "handbook/support/schemas/") + \
-        render_support_reference(root, lang)
+    pages[f"support/reference.{lang}.md"] = _front(
+        t("support.reference.title"), "handbook/support/schemas/"
+    ) + render_support_reference(root, lang)
     return pages
 
 
@@ -111,12 +120,18 @@ def render_support_reference(root: Path, lang: str) -> str:
         if schema is None:
             continue
         body = render_field_reference(schema, lang)
-        body = body[body.index("\n## "):] if "\n## " in body else body  # drop the measures' own title and intro
+        body = body[body.index("\n## ") :] if "\n## " in body else body  # drop the measures' own title and intro
         body = re.sub(r"\(#([\w-]+)\)", rf"(#{kind}-\1)", body)
         body = re.sub(r"\{#([\w-]+)\}", rf"{{#{kind}-\1}}", body)
         body = re.sub(r"^(#{2,3}) ", r"#\1 ", body, flags=re.MULTILINE)  # one level down, under the kind
-        out += [f"## {t('support.' + kind + '.title')} (`handbook/support/{kind}/`)", "",
-                f"`cpkb new --kind {kind} --id <id>`", "", body.strip(), ""]
+        out += [
+            f"## {t('support.' + kind + '.title')} (`handbook/support/{kind}/`)",
+            "",
+            f"`cpkb new --kind {kind} --id <id>`",
+            "",
+            body.strip(),
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -141,8 +156,11 @@ def render_ics(events, lang: str) -> str:
         event.add("organizer", e.organiser)  # free text: the sources give no address
         if e.sources:
             event.add("url", e.registration or e.sources[0].url)
-        event.add("description", f"{label('support.events.audience', lang)}: {e.audience}\n"
-                                 f"{label('support.sources', lang)}: " + " ; ".join(s.url for s in e.sources))
+        event.add(
+            "description",
+            f"{label('support.events.audience', lang)}: {e.audience}\n"
+            f"{label('support.sources', lang)}: " + " ; ".join(s.url for s in e.sources),
+        )
         cal.add_component(event)
     return cal.to_ical().decode("utf-8")
 
@@ -155,9 +173,17 @@ def measure_block(cat: Catalogue, support: Support, m: Measure, lang: str) -> Ma
     t = _t(lang)
     funding = funding_for_measure(support, m)
     cases = cases_for_measure(support, m.id)
-    return Markup(_env().get_template("support_measure_block.md.j2").render(
-        t=t, lang=lang, funding=[(e.id, e.data["name"][lang]) for e in funding],
-        cases=[(e.id, e.data["title"][lang]) for e in cases], n=len(cases)))
+    return Markup(
+        _env()
+        .get_template("support_measure_block.md.j2")
+        .render(
+            t=t,
+            lang=lang,
+            funding=[(e.id, e.data["name"][lang]) for e in funding],
+            cases=[(e.id, e.data["title"][lang]) for e in cases],
+            n=len(cases),
+        )
+    )
 
 
 def sector_block(cat: Catalogue, support: Support, sector: str, lang: str) -> Markup:
@@ -167,8 +193,11 @@ def sector_block(cat: Catalogue, support: Support, sector: str, lang: str) -> Ma
     href = lambda mid: f"../../measures/{cat.by_id[mid].slug}/" if mid in cat.by_id else None
     consultants = [consultant_view(cat, e, lang, href) for e in consultants_for_sector(support, sector)]
     cases = [(e.id, e.data["title"][lang]) for e in cases_in_sector(support, sector)]
-    return Markup(_env().get_template("support_sector_block.md.j2").render(
-        t=_t(lang), lang=lang, consultants=consultants, cases=cases))
+    return Markup(
+        _env()
+        .get_template("support_sector_block.md.j2")
+        .render(t=_t(lang), lang=lang, consultants=consultants, cases=cases)
+    )
 
 
 def _cell(value) -> str:
@@ -205,12 +234,19 @@ def downloads_section(root: Path, lang: str) -> str:
     """Rows for the Downloads page (/downloads/, depth 1): the support data files."""
     if not has_support(root):
         return ""
-    return _env().get_template("support_downloads.md.j2").render(
-        t=_t(lang), kinds=KINDS, root="../" * (1 + (0 if lang == LANGUAGES[0] else 1)), data_name=DATA_BASENAME)
+    return (
+        _env()
+        .get_template("support_downloads.md.j2")
+        .render(t=_t(lang), kinds=KINDS, root="../" * (1 + (0 if lang == LANGUAGES[0] else 1)), data_name=DATA_BASENAME)
+    )
 
 
 def nav_section(root: Path) -> list[str]:
-    return ["support/index.md"] + [f"support/{p}.md" for p in PAGES] + ["support/reference.md"] if has_support(root) else []
+    return (
+        ["support/index.md"] + [f"support/{p}.md" for p in PAGES] + ["support/reference.md"]
+        if has_support(root)
+        else []
+    )
 
 
 SUPPORT_CHAPTER = "handbook/general/06-support"
@@ -223,6 +259,8 @@ def chapter_link(target: str) -> str:
     if not target.startswith(SUPPORT_CHAPTER + "."):
         return ""
     lang = target.rsplit(".", 2)[-2]
-    links = [f'<a class="md-button" href="../../../support/{page}/">{escape(label(f"support.{page}.title", lang))}</a>'
-             for page in PAGES]
+    links = [
+        f'<a class="md-button" href="../../../support/{page}/">{escape(label(f"support.{page}.title", lang))}</a>'
+        for page in PAGES
+    ]
     return '\n\n<p class="cp-actions">' + " ".join(links) + "</p>\n"

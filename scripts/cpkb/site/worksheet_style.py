@@ -46,8 +46,9 @@ def styled(cell, kind: str, number_format: str | None = None):
     return cell
 
 
-def finish_sheet(ws, sheet: Worksheet, calc, letters: list[str], header_row: int, lang: str,
-                 weights: list[float]) -> None:
+def finish_sheet(
+    ws, sheet: Worksheet, calc, letters: list[str], header_row: int, lang: str, weights: list[float]
+) -> None:
     """Column widths, score lists, frozen header, print setup, running head and page numbers."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -60,8 +61,15 @@ def finish_sheet(ws, sheet: Worksheet, calc, letters: list[str], header_row: int
     ws.row_dimensions[header_row].height = 48
     first, last = header_row + 1, header_row + sheet.rows
     for col in calc.validate:
-        scores = DataValidation(type="whole", operator="between", formula1="1", formula2="5", allow_blank=True,
-                                showErrorMessage=True, error=label("worksheets_xlsx.score_error", lang))
+        scores = DataValidation(
+            type="whole",
+            operator="between",
+            formula1="1",
+            formula2="5",
+            allow_blank=True,
+            showErrorMessage=True,
+            error=label("worksheets_xlsx.score_error", lang),
+        )
         scores.add(f"{letters[col]}{first}:{letters[col]}{last}")
         ws.add_data_validation(scores)
     ws.freeze_panes = f"A{first}"

@@ -74,34 +74,68 @@ class Calc:
 CALCULATIONS: dict[str, Calc] = {
     "team": Calc(6, totals=(4,), formats={4: YEARS}),
     "process_steps": Calc(
-        7, row={6: '=IF(COUNT({D}{r}:{F}{r})=0,"",SUM({D}{r}:{F}{r}))'}, formats={3: SCORE, 4: SCORE, 5: SCORE, 6: SCORE},
-        extras=(Extra("selected", None),), validate=(3, 4, 5)),
+        7,
+        row={6: '=IF(COUNT({D}{r}:{F}{r})=0,"",SUM({D}{r}:{F}{r}))'},
+        formats={3: SCORE, 4: SCORE, 5: SCORE, 6: SCORE},
+        extras=(Extra("selected", None),),
+        validate=(3, 4, 5),
+    ),
     "io_balance": Calc(
-        7, formats={2: "#,##0.##", 5: "#,##0.##"}, totals=(2, 5),
+        7,
+        formats={2: "#,##0.##", 5: "#,##0.##"},
+        totals=(2, 5),
         # The balance of each process step, on the first row of the step: its inputs less its outputs.
-        extras=(Extra("step_difference", '=IF({A}{r}="","",IF(COUNTIF({A}${first}:{A}{r},{A}{r})>1,"",'
-                                         'SUMIF({A}${first}:{A}${last},{A}{r},{C}${first}:{C}${last})'
-                                         '-SUMIF({A}${first}:{A}${last},{A}{r},{F}${first}:{F}${last})))', "#,##0.##"),),
-        after=(("difference", "={total_C}-{total_F}", "#,##0.##"),
-               ("difference_pct", '=IF(N({total_C})=0,"",({total_C}-{total_F})/{total_C})', PERCENT))),
+        extras=(
+            Extra(
+                "step_difference",
+                '=IF({A}{r}="","",IF(COUNTIF({A}${first}:{A}{r},{A}{r})>1,"",'
+                "SUMIF({A}${first}:{A}${last},{A}{r},{C}${first}:{C}${last})"
+                "-SUMIF({A}${first}:{A}${last},{A}{r},{F}${first}:{F}${last})))",
+                "#,##0.##",
+            ),
+        ),
+        after=(
+            ("difference", "={total_C}-{total_F}", "#,##0.##"),
+            ("difference_pct", '=IF(N({total_C})=0,"",({total_C}-{total_F})/{total_C})', PERCENT),
+        ),
+    ),
     "waste_cost": Calc(
-        6, row={5: '=IF(COUNT({D}{r}:{E}{r})=0,"",SUM({D}{r}:{E}{r}))'}, formats={3: VND, 4: VND, 5: VND},
-        totals=(3, 4, 5)),
+        6,
+        row={5: '=IF(COUNT({D}{r}:{E}{r})=0,"",SUM({D}{r}:{E}{r}))'},
+        formats={3: VND, 4: VND, 5: VND},
+        totals=(3, 4, 5),
+    ),
     "economic": Calc(
-        6, row={4: '=IF({C}{r}="","",{C}{r}-SUM({D}{r}))',
-                5: '=IF(OR({B}{r}="",{E}{r}=""),"",IF({E}{r}>0,{B}{r}/{E}{r},""))'},
-        formats={1: VND, 2: VND, 3: VND, 4: VND, 5: YEARS}, totals=(1, 2, 3, 4), rate=3, field_formats={3: PERCENT},
+        6,
+        row={
+            4: '=IF({C}{r}="","",{C}{r}-SUM({D}{r}))',
+            5: '=IF(OR({B}{r}="",{E}{r}=""),"",IF({E}{r}>0,{B}{r}/{E}{r},""))',
+        },
+        formats={1: VND, 2: VND, 3: VND, 4: VND, 5: YEARS},
+        totals=(1, 2, 3, 4),
+        rate=3,
+        field_formats={3: PERCENT},
         # Net benefit the same every year of the option's life: NPV is the present value
         # of that annuity less the investment; IRR the rate at which the two are equal.
-        extras=(Extra("life", None, SCORE),
-                Extra("npv", '=IF(OR({rate}="",{B}{r}="",{E}{r}="",{G}{r}=""),"",PV({rate},{G}{r},-{E}{r})-{B}{r})', VND),
-                Extra("irr", '=IF(OR({B}{r}="",{E}{r}="",{G}{r}=""),"",IFERROR(RATE({G}{r},{E}{r},-{B}{r}),""))',
-                      PERCENT))),
-    "action_plan": Calc(7, formats={3: VND}, totals=(3,), field_formats={3: VND},
-                        after=(("unallocated", '=IF(N({field_3})=0,"",{field_3}-{total_D})', VND),)),
+        extras=(
+            Extra("life", None, SCORE),
+            Extra("npv", '=IF(OR({rate}="",{B}{r}="",{E}{r}="",{G}{r}=""),"",PV({rate},{G}{r},-{E}{r})-{B}{r})', VND),
+            Extra("irr", '=IF(OR({B}{r}="",{E}{r}="",{G}{r}=""),"",IFERROR(RATE({G}{r},{E}{r},-{B}{r}),""))', PERCENT),
+        ),
+    ),
+    "action_plan": Calc(
+        7,
+        formats={3: VND},
+        totals=(3,),
+        field_formats={3: VND},
+        after=(("unallocated", '=IF(N({field_3})=0,"",{field_3}-{total_D})', VND),),
+    ),
     "monitoring": Calc(
-        7, row={4: '=IF(OR({C}{r}="",{D}{r}="",N({C}{r})=0),"",({D}{r}-{C}{r})/{C}{r})'},
-        formats={2: "#,##0.##", 3: "#,##0.##", 4: PERCENT, 5: VND}, totals=(5,)),
+        7,
+        row={4: '=IF(OR({C}{r}="",{D}{r}="",N({C}{r})=0),"",({D}{r}-{C}{r})/{C}{r})'},
+        formats={2: "#,##0.##", 3: "#,##0.##", 4: PERCENT, 5: VND},
+        totals=(5,),
+    ),
 }
 """The worksheets that calculate, by key in handbook/worksheets.yml."""
 
@@ -109,11 +143,19 @@ CALCULATIONS: dict[str, Calc] = {
 def check_columns(sheets: list[Worksheet]) -> None:
     """Raise SourceError naming each worksheet whose columns no longer match its formulas
     (the formulas refer to columns by position)."""
-    problems = [Problem("handbook/worksheets.yml", 1, 1, "",
-                        f"worksheet '{s.key}' has {len(s.columns)} columns; the workbook's formulas expect "
-                        f"{CALCULATIONS[s.key].columns}",
-                        "keep the columns of this worksheet, or change its formulas in scripts/cpkb/site/worksheets.py")
-                for s in sheets if s.key in CALCULATIONS and CALCULATIONS[s.key].columns != len(s.columns)]
+    problems = [
+        Problem(
+            "handbook/worksheets.yml",
+            1,
+            1,
+            "",
+            f"worksheet '{s.key}' has {len(s.columns)} columns; the workbook's formulas expect "
+            f"{CALCULATIONS[s.key].columns}",
+            "keep the columns of this worksheet, or change its formulas in scripts/cpkb/site/worksheets.py",
+        )
+        for s in sheets
+        if s.key in CALCULATIONS and CALCULATIONS[s.key].columns != len(s.columns)
+    ]
     if problems:
         raise SourceError(problems)
 
@@ -145,8 +187,9 @@ def write_workbook(sheets: list[Worksheet], path: Path, lang: str) -> Path:
     names: set[str] = set()
     for sheet in sheets:
         calc = CALCULATIONS.get(sheet.key)
-        _Sheet(wb.create_sheet(_sheet_name(sheet.title[lang], names)), sheet, calc or Calc(len(sheet.columns)),
-               lang).write()
+        _Sheet(
+            wb.create_sheet(_sheet_name(sheet.title[lang], names)), sheet, calc or Calc(len(sheet.columns)), lang
+        ).write()
     import datetime as dt
 
     wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
@@ -243,8 +286,11 @@ class _Sheet:
         for col, head in enumerate(heads, start=1):
             self.text(self.row, col, head, kind="header")
         first, last = self.row + 1, self.row + s.rows
-        names = {letter: letter for letter in self.letters} | {"first": first, "last": last,
-                                                                   "rate": self.refs.get("rate", "")}
+        names = {letter: letter for letter in self.letters} | {
+            "first": first,
+            "last": last,
+            "rate": self.refs.get("rate", ""),
+        }
         formulas = dict(calc.row) | {len(s.columns) + i: e.formula for i, e in enumerate(calc.extras) if e.formula}
         formats = dict(calc.formats) | {len(s.columns) + i: e.number_format for i, e in enumerate(calc.extras)}
         for r in range(first, last + 1):

@@ -20,7 +20,6 @@ from cpkb.source.validate import load_schema, validate_catalogue
 from cpkb.source.vocabulary import Vocabulary, vocabulary
 
 
-
 @dataclass(frozen=True)
 class Text:
     """A text in both languages."""
@@ -151,17 +150,28 @@ class Catalogue:
 def _measure(data: dict, shown: str) -> Measure:
     savings = {k: Range.given(v) for k, v in data["savings"].items() if k != "basis"}
     return Measure(
-        id=data["id"], sector=data["sector"], process_stage=Text.given(data["process_stage"]),
-        technique=data["technique"], complexity=data["complexity"], title=Text.given(data["title"]),
-        summary=Text.given(data["summary"]), description=Text.given(data["description"]),
-        investment_vnd=Range.given(data["investment_vnd"]), savings=savings,
-        savings_basis=Text.of(data["savings"].get("basis")), payback_years=Range.given(data["payback_years"]),
-        figure_basis=data["figure_basis"], figure_note=Text.of(data.get("figure_note")),
+        id=data["id"],
+        sector=data["sector"],
+        process_stage=Text.given(data["process_stage"]),
+        technique=data["technique"],
+        complexity=data["complexity"],
+        title=Text.given(data["title"]),
+        summary=Text.given(data["summary"]),
+        description=Text.given(data["description"]),
+        investment_vnd=Range.given(data["investment_vnd"]),
+        savings=savings,
+        savings_basis=Text.of(data["savings"].get("basis")),
+        payback_years=Range.given(data["payback_years"]),
+        figure_basis=data["figure_basis"],
+        figure_note=Text.of(data.get("figure_note")),
         environmental_benefits=Text.given(data["environmental_benefits"]),
-        applicability=Text.given(data["applicability"]), related=tuple(data.get("related") or ()),
+        applicability=Text.given(data["applicability"]),
+        related=tuple(data.get("related") or ()),
         also_in=tuple(data.get("also_in") or ()),
         sources=tuple(Source(**s) for s in data["sources"]),
-        reviewed=dt.date.fromisoformat(data["reviewed"]), reviewer=data.get("reviewer", ""), path=shown,
+        reviewed=dt.date.fromisoformat(data["reviewed"]),
+        reviewer=data.get("reviewer", ""),
+        path=shown,
     )
 
 
@@ -184,11 +194,14 @@ def load_catalogue(measures_dir: Path, root: Path | None = None) -> Catalogue:
     if cached and cached[0] == stamp:
         return cached[1]
     valid = _handed_over(stamp) or _validated(measures_dir, root)
-    sectors = [Sector(s["key"], s["prefix"], str(s.get("vsic") or ""), Text.given(s["name"]), s.get("cross_cutting") is True)
-               for s in valid["sectors"]]
+    sectors = [
+        Sector(s["key"], s["prefix"], str(s.get("vsic") or ""), Text.given(s["name"]), s.get("cross_cutting") is True)
+        for s in valid["sectors"]
+    ]
     order = {s.key: i for i, s in enumerate(sectors)}
-    measures = sorted((_measure(data, shown) for shown, data in valid["records"]),
-                      key=lambda m: (order[m.sector], m.id))
+    measures = sorted(
+        (_measure(data, shown) for shown, data in valid["records"]), key=lambda m: (order[m.sector], m.id)
+    )
     catalogue = Catalogue(sectors, measures, vocabulary(load_schema(measures_dir)), dict(valid["moved"]))
     _CACHE[measures_dir] = (stamp, catalogue, valid)
     return catalogue
@@ -199,8 +212,11 @@ def _validated(measures_dir: Path, root: Path | None) -> dict:
     report = validate_catalogue(measures_dir, root=root)
     if report.problems:
         raise SourceError(report.problems)
-    return {"sectors": report.sectors, "records": [(r.shown, r.data) for r in report.records],
-            "moved": {k: v.to for k, v in report.moved.items()}}
+    return {
+        "sectors": report.sectors,
+        "records": [(r.shown, r.data) for r in report.records],
+        "moved": {k: v.to for k, v in report.moved.items()},
+    }
 
 
 def _stamp(measures_dir: Path) -> tuple:

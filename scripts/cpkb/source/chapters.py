@@ -53,8 +53,11 @@ def read_chapter(path: Path, root: Path) -> tuple[str, list[Problem]]:
     shown = display_path(path, root)
     refused = path_problem(path, root)
     if refused:
-        return "", [Problem(shown, 1, 1, "", f"the file {refused}",
-                            "replace the link by a copy of the file, inside the project")]
+        return "", [
+            Problem(
+                shown, 1, 1, "", f"the file {refused}", "replace the link by a copy of the file, inside the project"
+            )
+        ]
     text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
     problems = []
     for message, hint, needle in text_problems(text, MEASURE_SCHEMES):
@@ -83,9 +86,16 @@ def symlink_problems(root: Path) -> list[Problem]:
             for entry in dirs + files:
                 path = Path(folder) / entry
                 if path.is_symlink():
-                    problems.append(Problem(display_path(path, root), 1, 1, "",
-                                            "is a symbolic link; the build reads only regular files inside the project",
-                                            "replace the link by a copy of the file"))
+                    problems.append(
+                        Problem(
+                            display_path(path, root),
+                            1,
+                            1,
+                            "",
+                            "is a symbolic link; the build reads only regular files inside the project",
+                            "replace the link by a copy of the file",
+                        )
+                    )
     return problems
 
 

@@ -26,8 +26,9 @@ class Reporter:
     def __init__(self, shown: str, problems: list[Problem]):
         self.shown, self.problems = shown, problems
 
-    def __call__(self, doc_path: tuple, message: str, hint: str = "", doc: Document | None = None,
-                 needle: str | None = None) -> None:
+    def __call__(
+        self, doc_path: tuple, message: str, hint: str = "", doc: Document | None = None, needle: str | None = None
+    ) -> None:
         if doc is None:
             line, col = 1, 1
         else:
@@ -50,8 +51,12 @@ def read_document(path: Path, root: Path, problem: Reporter) -> Document | None:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-        problem.at(line, column, f"the file is not valid UTF-8 (byte {err.start})",
-                   "save the file as UTF-8; most editors offer it in 'Save with encoding'")
+        problem.at(
+            line,
+            column,
+            f"the file is not valid UTF-8 (byte {err.start})",
+            "save the file as UTF-8; most editors offer it in 'Save with encoding'",
+        )
         return None
     try:
         return parse_yaml(text)
@@ -65,8 +70,13 @@ def check_texts(doc: Document, problem: Reporter, schemes: frozenset[str] = froz
     for at, value in strings(doc.data):
         if unicodedata.normalize("NFC", value) != value:
             word = next(w for w in value.split() if unicodedata.normalize("NFC", w) != w)
-            problem(at, "text is not in Unicode NFC (decomposed accents, as some keyboards type them)",
-                    "run `cpkb validate --fix` to normalise the file", doc, needle=word)
+            problem(
+                at,
+                "text is not in Unicode NFC (decomposed accents, as some keyboards type them)",
+                "run `cpkb validate --fix` to normalise the file",
+                doc,
+                needle=word,
+            )
         for message, hint, needle in text_problems(value, schemes, raw_html=False):
             problem(at, message, hint, doc, needle=needle)
         if at and at[-1] in LANGUAGES and not value.strip():
@@ -107,8 +117,9 @@ def package_schema(name: str) -> dict:
     return json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
-def check_data_file(path: Path, shown: str, root: Path, schema: dict, problems: list[Problem],
-                    schemes: frozenset[str] = frozenset()) -> Document | None:
+def check_data_file(
+    path: Path, shown: str, root: Path, schema: dict, problems: list[Problem], schemes: frozenset[str] = frozenset()
+) -> Document | None:
     """Read `path` and check it against `schema` and the text rules; problems go
     to `problems`. The document when it parsed (even with schema problems)."""
     problem = Reporter(shown, problems)

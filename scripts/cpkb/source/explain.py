@@ -18,7 +18,9 @@ def explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
     if kind == "required":
         # jsonschema reports each missing field as its own error: name that one.
         named = re.match(r"'(.+)' is a required property", error.message)
-        missing = named.group(1) if named else next((f for f in expected if isinstance(value, dict) and f not in value), "?")
+        missing = (
+            named.group(1) if named else next((f for f in expected if isinstance(value, dict) and f not in value), "?")
+        )
         desc = _field_help(error.schema, missing)
         return f"missing required field '{missing}'", desc or "add it (see the field reference page)", at
     if kind == "additionalProperties":
@@ -32,15 +34,28 @@ def explain(error: jsonschema.ValidationError) -> tuple[str, str, tuple]:
         return f"unknown field '{name}'", hint, at + (name,)
     if kind == "enum":
         close = difflib.get_close_matches(str(value), [str(v) for v in expected], n=1)
-        return (f"{shown} is not allowed; allowed: {', '.join(str(v) for v in expected)}",
-                f"did you mean '{close[0]}'?" if close else "pick one of the allowed values", at)
+        return (
+            f"{shown} is not allowed; allowed: {', '.join(str(v) for v in expected)}",
+            f"did you mean '{close[0]}'?" if close else "pick one of the allowed values",
+            at,
+        )
     if kind == "type":
-        return f"{shown} is {_type_name(value)}, expected {expected if isinstance(expected, str) else ' or '.join(expected)}", \
-            ("write {vi: ..., en: ...}" if expected == "object" and isinstance(value, str) else
-             "write a plain number without units or thousands separators" if expected in ("number", "integer") else
-             "fix the value's type"), at
-    return _explain_bounds(kind, value, expected, shown, at) or _explain_forms(kind, value, expected, shown, at) \
+        return (
+            f"{shown} is {_type_name(value)}, expected {expected if isinstance(expected, str) else ' or '.join(expected)}",
+            (
+                "write {vi: ..., en: ...}"
+                if expected == "object" and isinstance(value, str)
+                else "write a plain number without units or thousands separators"
+                if expected in ("number", "integer")
+                else "fix the value's type"
+            ),
+            at,
+        )
+    return (
+        _explain_bounds(kind, value, expected, shown, at)
+        or _explain_forms(kind, value, expected, shown, at)
         or (error.message, "", at)
+    )
 
 
 def _explain_bounds(kind: str, value: Any, expected: Any, shown: str, at: tuple) -> tuple[str, str, tuple] | None:
@@ -50,32 +65,48 @@ def _explain_bounds(kind: str, value: Any, expected: Any, shown: str, at: tuple)
     if kind == "maximum":
         return f"{shown} is above the maximum {expected}", "use a value of at most " + str(expected), at
     if kind == "minLength":
-        return "the text is empty" if not value else f"{shown} is too short (at least {expected} characters)", \
-            "write the text in both languages", at
+        return (
+            "the text is empty" if not value else f"{shown} is too short (at least {expected} characters)",
+            "write the text in both languages",
+            at,
+        )
     if kind == "maxLength":
-        return f"the text has {len(value)} characters, more than the {expected} allowed", \
-            "shorten it; long explanations belong in description", at
+        return (
+            f"the text has {len(value)} characters, more than the {expected} allowed",
+            "shorten it; long explanations belong in description",
+            at,
+        )
     if kind == "minItems":
-        return f"needs at least {expected} item(s)", "add at least one real, checkable source (title, publisher, year)", at
+        return (
+            f"needs at least {expected} item(s)",
+            "add at least one real, checkable source (title, publisher, year)",
+            at,
+        )
     return None
 
 
 def _explain_forms(kind: str, value: Any, expected: Any, shown: str, at: tuple) -> tuple[str, str, tuple] | None:
     """Values of the wrong form: sources, savings, lists, patterns, dates (None for another kind)."""
     if kind == "anyOf" and isinstance(value, dict) and "title" in value:
-        return ("a source needs its year of publication", "write year: 2012; for a web page that shows no date, "
-                "give url and the day you read it (accessed: YYYY-MM-DD) instead; never guess a year", at)
+        return (
+            "a source needs its year of publication",
+            "write year: 2012; for a web page that shows no date, "
+            "give url and the day you read it (accessed: YYYY-MM-DD) instead; never guess a year",
+            at,
+        )
     if kind == "minProperties":
         return "give at least one saving", "e.g. energy_pct: {min: 5, max: 10}", at
     if kind == "uniqueItems":
         return "the list has repeated items", "remove the duplicates", at
     if kind == "pattern":
         field_name = next((p for p in reversed(at) if isinstance(p, str)), "")
-        hints = {"id": "use the sector prefix, a hyphen and three or four digits, e.g. BEV-004",
-                 "url": "give the full address starting with https://",
-                 "reviewed": "write the date as YYYY-MM-DD, e.g. 2026-11-28",
-                 "sector": "use a key of measures/sectors.yml, e.g. beverages",
-                 "vi_hash": "let `cpkb translations --mark` write it"}
+        hints = {
+            "id": "use the sector prefix, a hyphen and three or four digits, e.g. BEV-004",
+            "url": "give the full address starting with https://",
+            "reviewed": "write the date as YYYY-MM-DD, e.g. 2026-11-28",
+            "sector": "use a key of measures/sectors.yml, e.g. beverages",
+            "vi_hash": "let `cpkb translations --mark` write it",
+        }
         return f"{shown} does not have the expected form", hints.get(field_name, f"match the pattern {expected}"), at
     if kind == "format":
         return f"{shown} is not a valid {expected}", "write the date as YYYY-MM-DD" if expected == "date" else "", at
@@ -84,8 +115,11 @@ def _explain_forms(kind: str, value: Any, expected: Any, shown: str, at: tuple) 
 
 def _split_text(name: str, at: tuple) -> tuple[str, str, tuple]:
     # YAML's flow mapping {vi: a, b, en: c} reads "b" as a key of its own.
-    return (f"unexpected key '{name}' in a {{vi, en}} text",
-            "a comma inside {vi: ..., en: ...} splits the text: put each text in quotes", at + (name,))
+    return (
+        f"unexpected key '{name}' in a {{vi, en}} text",
+        "a comma inside {vi: ..., en: ...} splits the text: put each text in quotes",
+        at + (name,),
+    )
 
 
 def _field_help(schema: dict, name: str) -> str:
@@ -101,5 +135,12 @@ def _short(value: Any) -> str:
 
 
 def _type_name(value: Any) -> str:
-    return {str: "a text", bool: "true/false", int: "a number", float: "a number", list: "a list",
-            dict: "a mapping", type(None): "empty"}.get(type(value), type(value).__name__)
+    return {
+        str: "a text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "empty",
+    }.get(type(value), type(value).__name__)

@@ -52,14 +52,29 @@ def load_factors(root: Path) -> dict:
 def browser_factors(factors: dict, lang: str) -> dict:
     """What the browser needs, in one language: t CO2 per MWh of electricity
     and per tonne of each fuel, with a one-line citation each."""
+
     def cite(s: dict) -> str:
         return f"{s['publisher']} ({s['year']}), {s['title']}; {s['table']}"
+
     grid = factors["grid"]
     return {
-        "grid": {"t_per_mwh": grid["t_co2_per_mwh"], "year": grid["year"], "name": grid["name"][lang],
-                 "source": cite(grid["source"]), "url": grid["source"].get("url")},
-        "fuels": [{"key": f["key"], "name": f["name"][lang], "t_per_t": f["ncv_gj_per_t"] * f["kg_co2_per_gj"] / 1000,
-                   "ncv": f["ncv_gj_per_t"],
-                   "generic": f["generic"], "note": f.get("note", {}).get(lang, ""), "source": cite(f["source"])}
-                  for f in factors["fuels"]],
+        "grid": {
+            "t_per_mwh": grid["t_co2_per_mwh"],
+            "year": grid["year"],
+            "name": grid["name"][lang],
+            "source": cite(grid["source"]),
+            "url": grid["source"].get("url"),
+        },
+        "fuels": [
+            {
+                "key": f["key"],
+                "name": f["name"][lang],
+                "t_per_t": f["ncv_gj_per_t"] * f["kg_co2_per_gj"] / 1000,
+                "ncv": f["ncv_gj_per_t"],
+                "generic": f["generic"],
+                "note": f.get("note", {}).get(lang, ""),
+                "source": cite(f["source"]),
+            }
+            for f in factors["fuels"]
+        ],
     }

@@ -21,8 +21,24 @@ FACES = {"regular": "NotoSans-Regular.ttf", "bold": "NotoSans-Bold.ttf", "italic
 # Extended-B that Vietnamese uses (Ơ ơ Ư ư), the combining marks of Vietnamese
 # tones, its precomposed letters (Latin Extended Additional, Ạ to ỹ),
 # punctuation, super- and subscripts (m³, CO₂), currency (₫), arrows, math signs.
-UNICODES = [*range(0x20, 0x7F), *range(0xA0, 0x180), 0x1A0, 0x1A1, 0x1AF, 0x1B0, *range(0x300, 0x305), 0x309, 0x323,
-            *range(0x1EA0, 0x1EFA), *range(0x2000, 0x20C0), *range(0x2190, 0x2200), 0x2212, 0x2248, 0x2264, 0x2265]
+UNICODES = [
+    *range(0x20, 0x7F),
+    *range(0xA0, 0x180),
+    0x1A0,
+    0x1A1,
+    0x1AF,
+    0x1B0,
+    *range(0x300, 0x305),
+    0x309,
+    0x323,
+    *range(0x1EA0, 0x1EFA),
+    *range(0x2000, 0x20C0),
+    *range(0x2190, 0x2200),
+    0x2212,
+    0x2248,
+    0x2264,
+    0x2265,
+]
 FEATURES = ["ccmp", "locl", "mark", "mkmk", "kern", "liga", "clig", "calt"]
 """Kept OpenType features: mark positioning stacks the Vietnamese diacritics (ề ẫ ự ỗ)."""
 RECIPE = "2: unhinted, Latin + Vietnamese, " + ",".join(FEATURES)

@@ -16,10 +16,19 @@ from cpkb import LANGUAGES
 from cpkb.source.catalogue import Catalogue, Text
 from cpkb.source.problems import Problem, SourceError, display_path, dotted
 from cpkb.source.support import Support, validate_support
+
 # The chapter functions are part of this module's interface (the site reads chapters through it).
-from cpkb.source.chapters import (chapter_path, chapter_problems, general_chapters,  # noqa: F401
-                                   introduction, read_chapter, read_markdown, sector_handbook_path,
-                                   symlink_problems, title_of)
+from cpkb.source.chapters import (
+    chapter_path,  # noqa: F401
+    chapter_problems,  # noqa: F401
+    general_chapters,  # noqa: F401
+    introduction,  # noqa: F401
+    read_chapter,
+    read_markdown,  # noqa: F401
+    sector_handbook_path,  # noqa: F401
+    symlink_problems,  # noqa: F401
+    title_of,
+)
 from cpkb.source.datafile import check_data_file, package_schema
 from cpkb.source.yamlfile import Document
 
@@ -111,7 +120,7 @@ class Sources:
     root: Path
     spec: BookSpec
     catalogue: Catalogue
-    general: dict[str, list[Chapter]]           # lang -> chapters in order
+    general: dict[str, list[Chapter]]  # lang -> chapters in order
     sector_chapters: dict[tuple[str, str], Chapter]  # (sector, lang) -> chapter
     glossary: list[GlossaryTerm]
     worksheets: list[Worksheet]
@@ -130,15 +139,17 @@ class _Collector:
         self.problems.append(Problem(self.shown, line, col, dotted(path), message, hint))
 
 
-def _read_checked(path: Path, root: Path, schema: str, problems: list[Problem],
-                  parsed: bool = False) -> Document | None:
+def _read_checked(
+    path: Path, root: Path, schema: str, problems: list[Problem], parsed: bool = False
+) -> Document | None:
     """The file checked against the package's schema `schema`; None (problems appended) when
     it is missing or breaks the schema, so that what follows may trust its shape. With
     `parsed`, the document as soon as it parses, for checks that report alongside the schema's."""
     shown = display_path(path, root)
     if not path.exists():
-        problems.append(Problem(shown, 1, 1, "", "file is missing",
-                                "see handbook/README.md for the layout of the handbook folder"))
+        problems.append(
+            Problem(shown, 1, 1, "", "file is missing", "see handbook/README.md for the layout of the handbook folder")
+        )
         return None
     before = len(problems)
     doc = check_data_file(path, shown, root, package_schema(schema), problems)
@@ -195,8 +206,15 @@ def _load_spec(handbook: Path, catalogue: Catalogue, root: Path, problems: list[
         return None
     title = _text(data["title"])
     assert title is not None  # required by the schema
-    return BookSpec(str(data["edition"]).strip(), dt.date.fromisoformat(data["date"]), title,
-                    _text(data.get("subtitle")), general, sectors, tuple(data.get("appendices", APPENDICES)))
+    return BookSpec(
+        str(data["edition"]).strip(),
+        dt.date.fromisoformat(data["date"]),
+        title,
+        _text(data.get("subtitle")),
+        general,
+        sectors,
+        tuple(data.get("appendices", APPENDICES)),
+    )
 
 
 def _general(value, handbook: Path, c: _Collector) -> tuple[str, ...]:
@@ -209,27 +227,39 @@ def _general(value, handbook: Path, c: _Collector) -> tuple[str, ...]:
     for i, slug in enumerate(value):
         if not any((folder / f"{slug}.{lang}.md").exists() for lang in LANGUAGES):
             known = ", ".join(general_chapters(handbook.parent)) or "none yet"
-            c.add(("general", i), f"chapter '{slug}' does not exist: no handbook/general/{slug}.vi.md or .en.md",
-                  f"chapters present: {known}")
+            c.add(
+                ("general", i),
+                f"chapter '{slug}' does not exist: no handbook/general/{slug}.vi.md or .en.md",
+                f"chapters present: {known}",
+            )
     return tuple(value)
 
 
 def _sectors(value, handbook: Path, catalogue: Catalogue, c: _Collector) -> tuple[SectorEntry, ...]:
     """`all`: every sector with measures or a chapter; a chapter is printed when present."""
     if value == "all":
-        return tuple(SectorEntry(s.key, (handbook / s.key / "index.vi.md").exists()
-                                 or (handbook / s.key / "index.en.md").exists())
-                     for s in catalogue.sectors
-                     if catalogue.in_sector(s.key) or any((handbook / s.key).glob("index.*.md")))
+        return tuple(
+            SectorEntry(
+                s.key, (handbook / s.key / "index.vi.md").exists() or (handbook / s.key / "index.en.md").exists()
+            )
+            for s in catalogue.sectors
+            if catalogue.in_sector(s.key) or any((handbook / s.key).glob("index.*.md"))
+        )
     if not isinstance(value, list):
         return ()  # the schema has said what is wrong
     entries = []
     for i, item in enumerate(value):
-        key, chapter = (item, True) if isinstance(item, str) else (
-            (item.get("key"), item.get("chapter", True)) if isinstance(item, dict) else (None, True))
+        key, chapter = (
+            (item, True)
+            if isinstance(item, str)
+            else ((item.get("key"), item.get("chapter", True)) if isinstance(item, dict) else (None, True))
+        )
         if key not in catalogue.sector_by_key:
-            c.add(("sectors", i), f"'{key}' is not a sector of measures/sectors.yml",
-                  "sectors: " + ", ".join(catalogue.sector_by_key))
+            c.add(
+                ("sectors", i),
+                f"'{key}' is not a sector of measures/sectors.yml",
+                "sectors: " + ", ".join(catalogue.sector_by_key),
+            )
             continue
         entries.append(SectorEntry(key, chapter))
     return tuple(entries)
@@ -239,8 +269,11 @@ def _load_chapter(path: Path, slug: str, root: Path, problems: list[Problem]) ->
     shown = display_path(path, root)
     if not path.exists():
         other = [p.name for p in path.parent.glob(f"{path.name.split('.')[0]}.*.md")]
-        hint = (f"{', '.join(other)} exists: every chapter needs a file in each language ({', '.join(LANGUAGES)})"
-                if other else f"write it, or remove it from handbook/{BOOK_FILE}")
+        hint = (
+            f"{', '.join(other)} exists: every chapter needs a file in each language ({', '.join(LANGUAGES)})"
+            if other
+            else f"write it, or remove it from handbook/{BOOK_FILE}"
+        )
         problems.append(Problem(shown, 1, 1, "", "chapter file is missing", hint))
         return None
     text, found = read_chapter(path, root)
@@ -277,14 +310,22 @@ def load_worksheets(path: Path, root: Path, problems: list[Problem]) -> list[Wor
     for item in doc.data:
         title = _text(item["title"])
         assert title is not None  # required by the schema
-        sheets.append(Worksheet(item["key"], item.get("step"), title, _text(item.get("purpose")),
-                                tuple(Text(f["vi"].strip(), f["en"].strip()) for f in item.get("fields") or ()),
-                                tuple(Text(f["vi"].strip(), f["en"].strip()) for f in item["columns"]),
-                                item.get("rows", 10)))
+        sheets.append(
+            Worksheet(
+                item["key"],
+                item.get("step"),
+                title,
+                _text(item.get("purpose")),
+                tuple(Text(f["vi"].strip(), f["en"].strip()) for f in item.get("fields") or ()),
+                tuple(Text(f["vi"].strip(), f["en"].strip()) for f in item["columns"]),
+                item.get("rows", 10),
+            )
+        )
     return sheets
 
 
 # --- chapters by path (the site reads them without the book plan) ---
+
 
 def glossary(root: Path) -> list[GlossaryTerm]:
     """Glossary terms, sorted by the English term.

@@ -44,11 +44,15 @@ def load_moved(measures_dir: Path, root: Path, problems: list[Problem]) -> dict[
     for i, entry in enumerate(doc.data):
         line, col = doc.position((i, "id"))
         if entry["id"] in moved:
-            problems.append(Problem(shown, line, col, f"[{i}].id", f"'{entry['id']}' is listed twice",
-                                    "keep one entry per retired id"))
+            problems.append(
+                Problem(
+                    shown, line, col, f"[{i}].id", f"'{entry['id']}' is listed twice", "keep one entry per retired id"
+                )
+            )
             continue
-        moved[entry["id"]] = Moved(entry["id"], entry["to"], dt.date.fromisoformat(entry["date"]),
-                                   entry["reason"], line, col)
+        moved[entry["id"]] = Moved(
+            entry["id"], entry["to"], dt.date.fromisoformat(entry["date"]), entry["reason"], line, col
+        )
     return moved
 
 
@@ -58,14 +62,32 @@ def check_moved(moved: dict[str, Moved], shown: str, ids: dict[str, str], proble
     `ids` maps every measure id of the catalogue to the file that holds it."""
     for entry in moved.values():
         if entry.id in ids:
-            problems.append(Problem(shown, entry.line, entry.column, "id",
-                                    f"'{entry.id}' is retired (merged into {entry.to}) but {ids[entry.id]} still uses it",
-                                    "a retired id is never used again: give the measure the next free id of its sector"))
+            problems.append(
+                Problem(
+                    shown,
+                    entry.line,
+                    entry.column,
+                    "id",
+                    f"'{entry.id}' is retired (merged into {entry.to}) but {ids[entry.id]} still uses it",
+                    "a retired id is never used again: give the measure the next free id of its sector",
+                )
+            )
         if entry.to not in ids:
-            hint = (f"'{entry.to}' is itself retired: forward to {moved[entry.to].to}" if entry.to in moved
-                    else "name the measure that replaces it")
-            problems.append(Problem(shown, entry.line, entry.column, "to",
-                                    f"'{entry.id}' forwards to '{entry.to}', which does not exist", hint))
+            hint = (
+                f"'{entry.to}' is itself retired: forward to {moved[entry.to].to}"
+                if entry.to in moved
+                else "name the measure that replaces it"
+            )
+            problems.append(
+                Problem(
+                    shown,
+                    entry.line,
+                    entry.column,
+                    "to",
+                    f"'{entry.id}' forwards to '{entry.to}', which does not exist",
+                    hint,
+                )
+            )
 
 
 def retired_hint(moved: dict[str, Moved], measure_id: str) -> str | None:

@@ -14,7 +14,6 @@ from typing import Any, Iterator
 import yaml
 
 
-
 SCOPE = "scope"
 """A range may say what it is a share of (percentages): {min, max, scope}."""
 
@@ -66,6 +65,7 @@ def description(node: dict, lang: str) -> str:
 
 
 # --- walking the schema -------------------------------------------------------
+
 
 def resolve_ref(node: dict, schema: dict) -> dict:
     """`node` with its local $ref merged in; the node's own keys (description) win."""
@@ -124,7 +124,8 @@ class ExampleDumper(yaml.SafeDumper):
 
 
 ExampleDumper.add_representer(
-    _Flow, lambda dumper, value: dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True))
+    _Flow, lambda dumper, value: dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
+)
 
 
 def example_value(f: Field, schema: dict) -> Any:
@@ -190,5 +191,3 @@ _SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bp\.)(?<!\btr\.)(?<=
 def first_sentence(text: str) -> str:
     """The first sentence of a description (for tables and --help)."""
     return _SENTENCE_END.split(" ".join(text.split()), maxsplit=1)[0]
-
-

@@ -80,9 +80,12 @@ def support_files(root: Path, kind: str) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yml", ".yaml")) if folder.is_dir() else []
 
 
-def validate_support(root: Path, measure_ids: Iterable[str] | None = None,
-                     sector_keys: Iterable[str] | None = None,
-                     only: Iterable[Path] | None = None) -> Support:
+def validate_support(
+    root: Path,
+    measure_ids: Iterable[str] | None = None,
+    sector_keys: Iterable[str] | None = None,
+    only: Iterable[Path] | None = None,
+) -> Support:
     """Validate every support file of the project at `root`.
 
     `measure_ids` and `sector_keys` are what cases and consultants may refer
@@ -104,21 +107,27 @@ def validate_support(root: Path, measure_ids: Iterable[str] | None = None,
         if schema is None:
             if files:
                 shown = display_path(schema_path(root, kind), root)
-                support.problems.append(Problem(shown, 1, 1, "", f"the schema for {kind} is missing",
-                                                f"restore {shown} from the repository"))
+                support.problems.append(
+                    Problem(
+                        shown, 1, 1, "", f"the schema for {kind} is missing", f"restore {shown} from the repository"
+                    )
+                )
             continue
         _check_kind(support, kind, files, schema, root, sectors, measures)
     if only is not None:
         wanted = [Path(p).resolve() for p in only]
-        support.problems = [p for p in support.problems
-                            if any((root / p.file).resolve() == w or w in (root / p.file).resolve().parents
-                                   for w in wanted)]
+        support.problems = [
+            p
+            for p in support.problems
+            if any((root / p.file).resolve() == w or w in (root / p.file).resolve().parents for w in wanted)
+        ]
     support.problems.sort()
     return support
 
 
-def _check_kind(support: Support, kind: str, files: list[Path], schema: dict, root: Path, sectors: set[str],
-                measures: set[str]) -> None:
+def _check_kind(
+    support: Support, kind: str, files: list[Path], schema: dict, root: Path, sectors: set[str], measures: set[str]
+) -> None:
     """Check the files of one kind; keep in `support` the entries without problems."""
     validator = SchemaCheck(schema)
     # The measures' checker reads sectors from the report: support files have
@@ -141,8 +150,9 @@ def _check_kind(support: Support, kind: str, files: list[Path], schema: dict, ro
     support.entries[kind] = tuple(sorted(good, key=lambda e: e.id))
 
 
-def load_support(root: Path, measure_ids: Iterable[str] | None = None,
-                 sector_keys: Iterable[str] | None = None) -> Support:
+def load_support(
+    root: Path, measure_ids: Iterable[str] | None = None, sector_keys: Iterable[str] | None = None
+) -> Support:
     """The validated support data; raises SourceError listing every problem."""
     support = validate_support(root, measure_ids, sector_keys)
     if support.problems:
@@ -150,8 +160,9 @@ def load_support(root: Path, measure_ids: Iterable[str] | None = None,
     return support
 
 
-def _check_links(kind: str, doc, data: dict, shown: str, sectors: set[str], measures: set[str],
-                 problems: list[Problem]) -> None:
+def _check_links(
+    kind: str, doc, data: dict, shown: str, sectors: set[str], measures: set[str], problems: list[Problem]
+) -> None:
     def problem(at: tuple, message: str, hint: str) -> None:
         line, col = doc.position(at)
         from cpkb.source.problems import dotted
@@ -161,23 +172,34 @@ def _check_links(kind: str, doc, data: dict, shown: str, sectors: set[str], meas
     for i, key in enumerate(data.get("sectors") or []):
         if isinstance(key, str) and key not in sectors:
             close = difflib.get_close_matches(key, sectors, n=1)
-            problem(("sectors", i), f"unknown sector '{key}'; allowed: {', '.join(sorted(sectors))}",
-                    f"did you mean '{close[0]}'?" if close else "use a key of measures/sectors.yml")
+            problem(
+                ("sectors", i),
+                f"unknown sector '{key}'; allowed: {', '.join(sorted(sectors))}",
+                f"did you mean '{close[0]}'?" if close else "use a key of measures/sectors.yml",
+            )
     for i, mid in enumerate(data.get("measures") or []):
         if isinstance(mid, str) and mid not in measures:
             close = difflib.get_close_matches(mid, measures, n=1)
-            problem(("measures", i), f"measure '{mid}' does not exist",
-                    f"did you mean '{close[0]}'?" if close else "give the id of a measure in measures/")
+            problem(
+                ("measures", i),
+                f"measure '{mid}' does not exist",
+                f"did you mean '{close[0]}'?" if close else "give the id of a measure in measures/",
+            )
     for at, value in strings(data):
         if PLACEHOLDER in value:
-            problem(at, f"the placeholder {PLACEHOLDER} is still here", "replace it with the real value from the source")
+            problem(
+                at, f"the placeholder {PLACEHOLDER} is still here", "replace it with the real value from the source"
+            )
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     for list_name in ("sources", "legal_basis"):
         for i, item in enumerate(data.get(list_name) or []):
             checked = _day(item.get("checked")) if isinstance(item, dict) else None
             if checked and checked > tomorrow:
-                problem((list_name, i, "checked"), f"{checked.isoformat()} is in the future",
-                        "give the day you read the source")
+                problem(
+                    (list_name, i, "checked"),
+                    f"{checked.isoformat()} is in the future",
+                    "give the day you read the source",
+                )
     if kind == "events":
         start, end = _day(data.get("start")), _day(data.get("end"))
         if start and end and end < start:
@@ -190,8 +212,16 @@ def _check_unique(entries: list[Entry], problems: list[Problem]) -> None:
     seen: dict[str, Entry] = {}
     for e in entries:
         if e.id in seen:
-            problems.append(Problem(e.shown, 1, 1, "id", f"duplicate id '{e.id}', already used by {seen[e.id].shown}",
-                                    "rename one of the two files"))
+            problems.append(
+                Problem(
+                    e.shown,
+                    1,
+                    1,
+                    "id",
+                    f"duplicate id '{e.id}', already used by {seen[e.id].shown}",
+                    "rename one of the two files",
+                )
+            )
         seen.setdefault(e.id, e)
 
 
@@ -215,9 +245,11 @@ def skeleton_yaml(root: Path, kind: str, entry_id: str, today: dt.date | None = 
         raise FileNotFoundError(schema_path(root, kind))
     day = (today or dt.date.today()).isoformat()
     required = schema.get("required", [])
-    lines = [f"# yaml-language-server: $schema=../schemas/{kind}.schema.json",
-             f"# A new {kind} entry: replace every {PLACEHOLDER}; cite a public source that shows it, with the day you checked it.",
-             "# Optional fields are commented out; see the field reference page."]
+    lines = [
+        f"# yaml-language-server: $schema=../schemas/{kind}.schema.json",
+        f"# A new {kind} entry: replace every {PLACEHOLDER}; cite a public source that shows it, with the day you checked it.",
+        "# Optional fields are commented out; see the field reference page.",
+    ]
     props = schema["properties"]
     order = [n for n in props if n not in ("sources", "reviewed")] + [n for n in ("sources", "reviewed") if n in props]
     for name in order:

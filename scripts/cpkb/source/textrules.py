@@ -46,30 +46,50 @@ def _invisible(char: str) -> bool:
     return char in _BLANK_LOOKING or unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp")
 
 
-def text_problems(value: str, extra_schemes: frozenset[str] = frozenset(),
-                  raw_html: bool = True) -> list[tuple[str, str, str]]:
+def text_problems(
+    value: str, extra_schemes: frozenset[str] = frozenset(), raw_html: bool = True
+) -> list[tuple[str, str, str]]:
     """(message, hint, needle) for every rule a Markdown text breaks: invisible
     characters, unsafe link targets, runs of '['. Shared by measures and chapters;
     raw_html False for measure text, whose HTML is escaped (it shows as text)."""
     found = []
     bad = invisible_character(value)
     if bad:
-        found.append((f"contains the invisible or control character U+{ord(bad):04X} ({unicodedata.name(bad, 'unnamed')})",
-                      "delete it; retype the text around it if you cannot see it", bad))
+        found.append(
+            (
+                f"contains the invisible or control character U+{ord(bad):04X} ({unicodedata.name(bad, 'unnamed')})",
+                "delete it; retype the text around it if you cannot see it",
+                bad,
+            )
+        )
     for _, target in link_targets(value, raw_html):
         if target and not safe_url(target, extra_schemes):
             shown = " ".join(target.split())[:60]
-            found.append((f"link target '{shown}' is not allowed",
-                          "links must be https://, http://, mailto:, measure:ID or a relative path inside the project",
-                          target.split()[0] if target.split() else target))
+            found.append(
+                (
+                    f"link target '{shown}' is not allowed",
+                    "links must be https://, http://, mailto:, measure:ID or a relative path inside the project",
+                    target.split()[0] if target.split() else target,
+                )
+            )
     attachment = _ATTACHMENT.search(value) if raw_html else None
     if attachment:
-        found.append(("rel=\"attachment\" is not allowed: the PDF would embed the file",
-                      "remove rel=\"attachment\"; link to the file with an ordinary Markdown link", attachment.group()))
+        found.append(
+            (
+                'rel="attachment" is not allowed: the PDF would embed the file',
+                'remove rel="attachment"; link to the file with an ordinary Markdown link',
+                attachment.group(),
+            )
+        )
     run = _BRACKETS.search(value)
     if run:
-        found.append((f"a run of more than {MAX_BRACKET_RUN} '[' characters",
-                      "remove the extra brackets; write \\[ for a literal bracket", run.group()[:MAX_BRACKET_RUN]))
+        found.append(
+            (
+                f"a run of more than {MAX_BRACKET_RUN} '[' characters",
+                "remove the extra brackets; write \\[ for a literal bracket",
+                run.group()[:MAX_BRACKET_RUN],
+            )
+        )
     return found
 
 

@@ -144,8 +144,16 @@ def measure_translation(data: dict, path: Path, shown: str | None = None) -> Mea
         status = "current"
     measure_id = data["id"] if isinstance(data.get("id"), str) else path.stem
     title = data["title"] if isinstance(data.get("title"), dict) else {}
-    return MeasureTranslation(measure_id, path, shown or path.as_posix(), status, current, stored,
-                              tuple(untranslated), (_clean(title.get("vi")), _clean(title.get("en"))))
+    return MeasureTranslation(
+        measure_id,
+        path,
+        shown or path.as_posix(),
+        status,
+        current,
+        stored,
+        tuple(untranslated),
+        (_clean(title.get("vi")), _clean(title.get("en"))),
+    )
 
 
 def translation_report(measures_dir: Path, root: Path | None = None) -> TranslationReport:

@@ -44,8 +44,9 @@ def safe_url(url: str, extra_schemes: frozenset[str] = frozenset()) -> bool:
 _INLINE = re.compile(r"\]\(\s*<?([^)>]*)")
 _REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\n?[ \t]*<?([^\s>]+)", re.M)
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^\s<>]*)>")
-_ATTRIBUTE = re.compile(r"""\b(?:href|src|action|formaction|xlink:href|data)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
-                        re.I)
+_ATTRIBUTE = re.compile(
+    r"""\b(?:href|src|action|formaction|xlink:href|data)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I
+)
 _TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*'|\([^)]*\))\s*$""")
 
 

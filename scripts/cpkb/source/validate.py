@@ -38,6 +38,7 @@ PAYBACK_TOLERANCE = 2.0
 """The stated payback may differ from investment ÷ money savings by this factor
 either way: ranges are indicative and savings often include more than money."""
 
+
 @dataclass
 class Report:
     """The outcome of a validation run."""
@@ -61,8 +62,7 @@ def measure_files(measures_dir: Path) -> list[Path]:
     return sorted(p for p in measures_dir.glob("*/*.y*ml") if p.suffix in (".yml", ".yaml"))
 
 
-def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None,
-                       root: Path | None = None) -> Report:
+def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None, root: Path | None = None) -> Report:
     """Validate the catalogue in `measures_dir`.
 
     With `only`, problems are reported for those files alone, but cross-file
@@ -82,9 +82,11 @@ def validate_catalogue(measures_dir: Path, only: Iterable[Path] | None = None,
     if only is not None:
         wanted = {Path(p).resolve() for p in only}
         keep_dirs = [w for w in wanted if w.is_dir()]
+
         def selected(problem: Problem) -> bool:
             target = (root / problem.file).resolve() if not Path(problem.file).is_absolute() else Path(problem.file)
             return target in wanted or any(d in target.parents for d in keep_dirs)
+
         report.problems = [p for p in report.problems if selected(p)]
     report.problems.sort()
     return report
@@ -97,21 +99,25 @@ back: at 1,000 files (1.3 s) two processes gained only 0.1 s, so the real
 catalogue (some 300 files) and small projects stay in one process."""
 
 
-def _check_files_in_parallel(measures_dir: Path, root: Path, sectors: list[dict],
-                             files: list[Path]) -> list[tuple[list[Record], list[Problem]]]:
+def _check_files_in_parallel(
+    measures_dir: Path, root: Path, sectors: list[dict], files: list[Path]
+) -> list[tuple[list[Record], list[Problem]]]:
     """The records and problems of `files`, in their order, from consecutive slices."""
     jobs = min(os.cpu_count() or 1, len(files) * 2 // PARALLEL_FROM)
     if jobs < 2:
         return [check_files(measures_dir, root, sectors, files)]
     size = -(-len(files) // jobs)
-    slices = [files[i:i + size] for i in range(0, len(files), size)]
+    slices = [files[i : i + size] for i in range(0, len(files), size)]
     # "spawn", not fork: the caller may hold threads (MkDocs, a test session).
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(check_files, [measures_dir] * len(slices), [root] * len(slices),
-                             [sectors] * len(slices), slices))
+        return list(
+            pool.map(check_files, [measures_dir] * len(slices), [root] * len(slices), [sectors] * len(slices), slices)
+        )
 
 
-def check_files(measures_dir: Path, root: Path, sectors: list[dict], files: list[Path]) -> tuple[list[Record], list[Problem]]:
+def check_files(
+    measures_dir: Path, root: Path, sectors: list[dict], files: list[Path]
+) -> tuple[list[Record], list[Problem]]:
     """Check each file on its own (schema, texts, identity, values): its record when
     it parsed as a mapping, and every problem found. Cross-file rules come after."""
     report = Report(root=root, sectors=sectors)
@@ -128,8 +134,16 @@ def _load_sectors(measures_dir: Path, report: Report, root: Path) -> list[dict]:
     path = measures_dir / SECTORS_FILE
     shown = display_path(path, root)
     if not path.exists():
-        report.problems.append(Problem(shown, 1, 1, "", "the sector list is missing",
-                                       f"create {shown}: a list of sectors with key, prefix, vsic and name {{vi, en}}"))
+        report.problems.append(
+            Problem(
+                shown,
+                1,
+                1,
+                "",
+                "the sector list is missing",
+                f"create {shown}: a list of sectors with key, prefix, vsic and name {{vi, en}}",
+            )
+        )
         return []
     schema = package_schema("sectors")
     before = len(report.problems)
@@ -148,9 +162,16 @@ def _load_sectors(measures_dir: Path, report: Report, root: Path) -> list[dict]:
             seen = first.setdefault((fld, sector[fld]), line)
             if seen != line:
                 clash = True
-                report.problems.append(Problem(shown, line, col, f"[{i}].{fld}",
-                                               f"duplicate sector {fld} '{sector[fld]}' (first on line {seen})",
-                                               f"each sector needs its own {fld}"))
+                report.problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        col,
+                        f"[{i}].{fld}",
+                        f"duplicate sector {fld} '{sector[fld]}' (first on line {seen})",
+                        f"each sector needs its own {fld}",
+                    )
+                )
         if not clash:
             good.append(sector)
     return good
@@ -186,8 +207,11 @@ def _check_file(path: Path, shown: str, validator: SchemaCheck, report: Report) 
     if doc is None:
         return None
     if not isinstance(doc.data, dict):
-        problem((), "a measure file must be a YAML mapping of fields",
-                "start from a copy of an existing measure or run `cpkb new`")
+        problem(
+            (),
+            "a measure file must be a YAML mapping of fields",
+            "start from a copy of an existing measure or run `cpkb new`",
+        )
         return None
     for error in validator.errors(doc.data):
         message, hint, at = explain(error)
@@ -204,29 +228,50 @@ def _check_identity(doc: Document, path: Path, report: Report, problem: Reporter
     data = doc.data
     measure_id = data.get("id")
     if isinstance(measure_id, str) and measure_id != path.stem:
-        problem(("id",), f"id '{measure_id}' does not match the file name '{path.name}'",
-                f"rename the file to {measure_id}.yml or change the id to {path.stem}", doc)
+        problem(
+            ("id",),
+            f"id '{measure_id}' does not match the file name '{path.name}'",
+            f"rename the file to {measure_id}.yml or change the id to {path.stem}",
+            doc,
+        )
     sector_key = data.get("sector")
     sectors = {s["key"]: s for s in report.sectors}
     if not isinstance(sector_key, str):
         return
     if sector_key not in sectors:
         close = difflib.get_close_matches(sector_key, sectors, n=1)
-        problem(("sector",), f"unknown sector '{sector_key}'; allowed: {', '.join(sectors)}",
-                f"did you mean '{close[0]}'?" if close else "add the sector to measures/sectors.yml first", doc)
+        problem(
+            ("sector",),
+            f"unknown sector '{sector_key}'; allowed: {', '.join(sectors)}",
+            f"did you mean '{close[0]}'?" if close else "add the sector to measures/sectors.yml first",
+            doc,
+        )
         return
     prefix = sectors[sector_key]["prefix"]
     if isinstance(measure_id, str) and not measure_id.startswith(prefix + "-"):
-        problem(("id",), f"id '{measure_id}' does not start with the prefix '{prefix}-' of sector '{sector_key}'",
-                f"use an id like {prefix}-001 (the next free one: `cpkb new --sector {sector_key}`)", doc)
+        problem(
+            ("id",),
+            f"id '{measure_id}' does not start with the prefix '{prefix}-' of sector '{sector_key}'",
+            f"use an id like {prefix}-001 (the next free one: `cpkb new --sector {sector_key}`)",
+            doc,
+        )
     for i, other in enumerate(data.get("also_in") or ()):
         if isinstance(other, str) and (other not in sectors or other == sector_key):
-            problem(("also_in", i), f"'{other}' is {'the measure’s own sector' if other == sector_key else 'not a sector'}",
-                    "list other sectors' keys from measures/sectors.yml" if other == sector_key
-                    else f"allowed: {', '.join(k for k in sectors if k != sector_key)}", doc)
+            problem(
+                ("also_in", i),
+                f"'{other}' is {'the measure’s own sector' if other == sector_key else 'not a sector'}",
+                "list other sectors' keys from measures/sectors.yml"
+                if other == sector_key
+                else f"allowed: {', '.join(k for k in sectors if k != sector_key)}",
+                doc,
+            )
     if path.parent.name != sector_key:
-        problem(("sector",), f"the file is in folder '{path.parent.name}' but its sector is '{sector_key}'",
-                f"move the file to measures/{sector_key}/", doc)
+        problem(
+            ("sector",),
+            f"the file is in folder '{path.parent.name}' but its sector is '{sector_key}'",
+            f"move the file to measures/{sector_key}/",
+            doc,
+        )
 
 
 def _check_values(doc: Document, problem: Reporter) -> None:
@@ -234,7 +279,13 @@ def _check_values(doc: Document, problem: Reporter) -> None:
     data = doc.data
     for at, rng in _ranges(data):
         lo, hi = rng.get("min"), rng.get("max")
-        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and _is_number(lo) and _is_number(hi) and lo > hi:
+        if (
+            isinstance(lo, (int, float))
+            and isinstance(hi, (int, float))
+            and _is_number(lo)
+            and _is_number(hi)
+            and lo > hi
+        ):
             problem(at + ("min",), f"min {_num(lo)} is greater than max {_num(hi)}", "swap the two values", doc)
     reviewed = data.get("reviewed")
     if isinstance(reviewed, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed):
@@ -250,15 +301,20 @@ def _check_values(doc: Document, problem: Reporter) -> None:
         if isinstance(url, str):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or "." not in parts.netloc or any(c.isspace() for c in url):
-                problem(("sources", i, "url"), f"'{url}' is not a well-formed web address",
-                        "give the full address, e.g. https://www.unep.org/...", doc)
+                problem(
+                    ("sources", i, "url"),
+                    f"'{url}' is not a well-formed web address",
+                    "give the full address, e.g. https://www.unep.org/...",
+                    doc,
+                )
 
 
 def _check_payback(data: dict, doc: Document, problem: Reporter) -> None:
     inv, pb = data.get("investment_vnd"), data.get("payback_years")
     money = (data.get("savings") or {}).get("money_vnd_per_year") if isinstance(data.get("savings"), dict) else None
-    if not (isinstance(inv, dict) and isinstance(pb, dict) and isinstance(money, dict)) or \
-            not all(_is_number(r.get("min")) and _is_number(r.get("max")) for r in (inv, pb, money)):
+    if not (isinstance(inv, dict) and isinstance(pb, dict) and isinstance(money, dict)) or not all(
+        _is_number(r.get("min")) and _is_number(r.get("max")) for r in (inv, pb, money)
+    ):
         return
     if money["max"] <= 0 or inv["max"] <= 0:
         return
@@ -266,10 +322,13 @@ def _check_payback(data: dict, doc: Document, problem: Reporter) -> None:
     implied_hi = inv["max"] / money["min"] if money["min"] > 0 else float("inf")
     if pb["max"] * PAYBACK_TOLERANCE < implied_lo or pb["min"] / PAYBACK_TOLERANCE > implied_hi:
         hi = "∞" if implied_hi == float("inf") else f"{implied_hi:.2g}"
-        problem(("payback_years",),
-                f"payback {_num(pb['min'])}–{_num(pb['max'])} years does not fit investment ÷ money savings "
-                f"= {implied_lo:.2g}–{hi} years (tolerance ×{PAYBACK_TOLERANCE:g})",
-                "check the units (VND, per year) of investment_vnd and savings.money_vnd_per_year", doc)
+        problem(
+            ("payback_years",),
+            f"payback {_num(pb['min'])}–{_num(pb['max'])} years does not fit investment ÷ money savings "
+            f"= {implied_lo:.2g}–{hi} years (tolerance ×{PAYBACK_TOLERANCE:g})",
+            "check the units (VND, per year) of investment_vnd and savings.money_vnd_per_year",
+            doc,
+        )
 
 
 def _ranges(value: Any, at: tuple = ()) -> Iterable[tuple[tuple, dict]]:

@@ -44,7 +44,9 @@ def vocabulary(schema: dict) -> Vocabulary:
     return Vocabulary(
         techniques=tuple(props["technique"]["enum"]),
         complexities=tuple(props["complexity"]["enum"]),
-        percent_kinds=tuple(percent), money_kinds=tuple(money), scopes=tuple(scopes),
+        percent_kinds=tuple(percent),
+        money_kinds=tuple(money),
+        scopes=tuple(scopes),
         figure_bases=tuple(props["figure_basis"]["enum"]),
     )
 

@@ -83,9 +83,12 @@ def refuse_aliases(text: str) -> None:
         for token in yaml.scan(text, Loader=_Loader):
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
                 mark = token.start_mark
-                raise YamlError(mark.line + 1, mark.column + 1,
-                                "YAML anchors and aliases (&name, *name) are not allowed",
-                                "write the value out in full; quote a text that starts with & or *")
+                raise YamlError(
+                    mark.line + 1,
+                    mark.column + 1,
+                    "YAML anchors and aliases (&name, *name) are not allowed",
+                    "write the value out in full; quote a text that starts with & or *",
+                )
     except yaml.YAMLError:
         return  # a syntax error: the parser reports it with its position
 
@@ -98,8 +101,11 @@ def load_plain(text: str) -> Any:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise YamlError(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
-                        f"YAML syntax error: {getattr(exc, 'problem', None) or exc}") from None
+        raise YamlError(
+            mark.line + 1 if mark else 1,
+            mark.column + 1 if mark else 1,
+            f"YAML syntax error: {getattr(exc, 'problem', None) or exc}",
+        ) from None
 
 
 def parse_yaml(text: str) -> Document:
@@ -118,14 +124,21 @@ def parse_yaml(text: str) -> Document:
         index = bad.start() if bad else min(exc.position, len(text))
         before = text[:index]
         code = ord(text[index]) if index < len(text) else 0
-        raise YamlError(before.count("\n") + 1, index - before.rfind("\n"),
-                        f"YAML syntax error: the character U+{code:04X} is not allowed",
-                        "delete the invisible control character; retype the text around it") from None
+        raise YamlError(
+            before.count("\n") + 1,
+            index - before.rfind("\n"),
+            f"YAML syntax error: the character U+{code:04X} is not allowed",
+            "delete the invisible control character; retype the text around it",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(line, col, f"YAML syntax error: {exc.problem or exc}",
-                        "check the indentation and quoting on this line; a text containing ': ' or '#' must be quoted") from None
+        raise YamlError(
+            line,
+            col,
+            f"YAML syntax error: {exc.problem or exc}",
+            "check the indentation and quoting on this line; a text containing ': ' or '#' must be quoted",
+        ) from None
     doc = Document(None, text=text)
     if node is None:
         return doc
@@ -144,10 +157,13 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, positions: dic
                 key = str(key)
             if key in result:
                 first = positions[path + (key,)]
-                raise YamlError(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                                f"duplicate key '{key}' (first defined on line {first[0]})",
-                                "remove one of the two; YAML would silently keep only the last",
-                                path + (key,))
+                raise YamlError(
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                    f"duplicate key '{key}' (first defined on line {first[0]})",
+                    "remove one of the two; YAML would silently keep only the last",
+                    path + (key,),
+                )
             positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = _build(loader, value_node, path + (key,), positions)
             # The key's own position is more useful for errors about the value too.

@@ -47,34 +47,73 @@ def _esc(text: object) -> str:
 
 # --- investment against payback ---------------------------------------------------
 
-def investment_payback_chart(measures: list[Measure], vocab: Vocabulary, lang: str, chart_id: str,
-                             href_for: Callable[[str], str] | None = None) -> str:
+
+def investment_payback_chart(
+    measures: list[Measure], vocab: Vocabulary, lang: str, chart_id: str, href_for: Callable[[str], str] | None = None
+) -> str:
     """Scatter: mid-range investment (log scale) against mid-range payback; each dot
     links to its measure (a tap on a phone opens it; hover shows its title)."""
     points = [(m, max(m.investment_vnd.mid, 1e6), m.payback_years.mid) for m in measures]
     if not points:
         return ""
     head, rows = _payback_table(points, lang)
-    legend = _legend([(f"cp-dot-key {LEVEL_CLASS.get(level, '')}", "", value_label("complexity", level, lang))
-                      for level in vocab.complexities])
+    legend = _legend(
+        [
+            (f"cp-dot-key {LEVEL_CLASS.get(level, '')}", "", value_label("complexity", level, lang))
+            for level in vocab.complexities
+        ]
+    )
     wide = _scatter(points, lang, 640, 320, href_for)
     narrow = _scatter(points, lang, 360, 300, href_for)
-    return _figure(chart_id, label("chart.investment_payback", lang), label("chart.investment_payback_desc", lang),
-                   wide, narrow, head, rows, lang, legend)
+    return _figure(
+        chart_id,
+        label("chart.investment_payback", lang),
+        label("chart.investment_payback_desc", lang),
+        wide,
+        narrow,
+        head,
+        rows,
+        lang,
+        legend,
+    )
 
 
 def _payback_table(points, lang: str) -> tuple[tuple, list[tuple]]:
     """The chart's numbers as a table: one row a measure, or one a cell past MAX_POINTS."""
     if len(points) <= MAX_POINTS:
-        head = (label("table.id", lang), label("table.measure", lang), label("figures.investment", lang),
-                label("figures.payback", lang), label("figures.complexity", lang))
-        rows = [(m.id, m.title[lang], format_vnd_range(m.investment_vnd, lang), format_years(m.payback_years, lang),
-                 value_label("complexity", m.complexity, lang)) for m, _, _ in points]
+        head = (
+            label("table.id", lang),
+            label("table.measure", lang),
+            label("figures.investment", lang),
+            label("figures.payback", lang),
+            label("figures.complexity", lang),
+        )
+        rows = [
+            (
+                m.id,
+                m.title[lang],
+                format_vnd_range(m.investment_vnd, lang),
+                format_years(m.payback_years, lang),
+                value_label("complexity", m.complexity, lang),
+            )
+            for m, _, _ in points
+        ]
     else:
-        head = (label("figures.investment", lang), label("figures.payback", lang), label("figures.complexity", lang),
-                label("chart.axis_count", lang))
-        rows = [(f"{format_vnd(lo, lang)}–{format_vnd(hi, lang)}", format_years(Range(pb, pb + 0.5), lang),
-                 value_label("complexity", level, lang), str(n)) for level, lo, hi, pb, n in _cells(points)]
+        head = (
+            label("figures.investment", lang),
+            label("figures.payback", lang),
+            label("figures.complexity", lang),
+            label("chart.axis_count", lang),
+        )
+        rows = [
+            (
+                f"{format_vnd(lo, lang)}–{format_vnd(hi, lang)}",
+                format_years(Range(pb, pb + 0.5), lang),
+                value_label("complexity", level, lang),
+                str(n),
+            )
+            for level, lo, hi, pb, n in _cells(points)
+        ]
     return head, rows
 
 
@@ -85,7 +124,7 @@ def _cells(points) -> list[tuple]:
     for m, inv, pb in points:
         key = (m.complexity, math.floor(math.log10(inv) * 4) / 4, math.floor(pb * 2) / 2)
         cells[key] = cells.get(key, 0) + 1
-    return [(level, 10 ** log_inv, 10 ** (log_inv + 0.25), pb, n) for (level, log_inv, pb), n in sorted(cells.items())]
+    return [(level, 10**log_inv, 10 ** (log_inv + 0.25), pb, n) for (level, log_inv, pb), n in sorted(cells.items())]
 
 
 def _scatter(points, lang: str, w: int, h: int, href_for) -> tuple[str, int, int]:
@@ -96,40 +135,54 @@ def _scatter(points, lang: str, w: int, h: int, href_for) -> tuple[str, int, int
     span = math.log10(hi) - math.log10(lo)
     x = lambda v: pad_l + (math.log10(v) - math.log10(lo)) / span * (w - pad_l - pad_r)
     y = lambda v: h - pad_b - v / y_max * (h - pad_t - pad_b)
-    parts = [f'<line class="cp-axis" x1="{pad_l}" y1="{h - pad_b}" x2="{w - pad_r}" y2="{h - pad_b}"/>',
-             f'<line class="cp-axis" x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{h - pad_b}"/>']
+    parts = [
+        f'<line class="cp-axis" x1="{pad_l}" y1="{h - pad_b}" x2="{w - pad_r}" y2="{h - pad_b}"/>',
+        f'<line class="cp-axis" x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{h - pad_b}"/>',
+    ]
     decades = int(round(span))
     every = 1 if w > 400 or decades <= 3 else 2  # fewer ticks where labels would collide
     for i in range(0, decades + 1, every):
-        value = lo * 10 ** i
-        parts.append(f'<text class="cp-tick" x="{x(value):.1f}" y="{h - pad_b + 16}" text-anchor="middle">'
-                     f'{_esc(format_vnd(value, lang))}</text>')
+        value = lo * 10**i
+        parts.append(
+            f'<text class="cp-tick" x="{x(value):.1f}" y="{h - pad_b + 16}" text-anchor="middle">'
+            f"{_esc(format_vnd(value, lang))}</text>"
+        )
     for step in range(0, int(y_max) + 1, max(1, int(y_max) // 5)):
         parts.append(f'<text class="cp-tick" x="{pad_l - 6}" y="{y(step) + 4:.1f}" text-anchor="end">{step}</text>')
         parts.append(f'<line class="cp-grid" x1="{pad_l}" y1="{y(step):.1f}" x2="{w - pad_r}" y2="{y(step):.1f}"/>')
     if len(points) <= MAX_POINTS:
         for m, inv, pb in points:
-            dot = (f'<circle class="cp-dot {LEVEL_CLASS.get(m.complexity, "")}" cx="{x(inv):.1f}" cy="{y(pb):.1f}" '
-                   f'r="{6 if w < 400 else 5}"><title>{_esc(m.id)}: {_esc(m.title[lang])}</title></circle>')
+            dot = (
+                f'<circle class="cp-dot {LEVEL_CLASS.get(m.complexity, "")}" cx="{x(inv):.1f}" cy="{y(pb):.1f}" '
+                f'r="{6 if w < 400 else 5}"><title>{_esc(m.id)}: {_esc(m.title[lang])}</title></circle>'
+            )
             href = href_for(m.id) if href_for else None
-            parts.append(f'<a href="{_esc(href)}" aria-label="{_esc(m.id)}: {_esc(m.title[lang])}">{dot}</a>'
-                         if href else dot)
+            parts.append(
+                f'<a href="{_esc(href)}" aria-label="{_esc(m.id)}: {_esc(m.title[lang])}">{dot}</a>' if href else dot
+            )
     else:
         cells = _cells(points)
         biggest = max(c[4] for c in cells)
         for level, low, high, pb, n in cells:
             radius = 3 + 9 * math.sqrt(n / biggest)
-            parts.append(f'<circle class="cp-dot {LEVEL_CLASS.get(level, "")}" cx="{x(math.sqrt(low * high)):.1f}" '
-                         f'cy="{y(pb + 0.25):.1f}" r="{radius:.1f}"><title>{_esc(label("chart.cell", lang, n=n))}: '
-                         f'{_esc(format_vnd(low, lang))}–{_esc(format_vnd(high, lang))}</title></circle>')
-    parts.append(f'<text class="cp-axis-label" x="{(w + pad_l) / 2}" y="{h - 8}" text-anchor="middle">'
-                 f'{_esc(label("chart.axis_investment", lang))}</text>')
-    parts.append(f'<text class="cp-axis-label" transform="translate(14 {(h - pad_b) / 2}) rotate(-90)" '
-                 f'text-anchor="middle">{_esc(label("chart.axis_payback", lang))}</text>')
+            parts.append(
+                f'<circle class="cp-dot {LEVEL_CLASS.get(level, "")}" cx="{x(math.sqrt(low * high)):.1f}" '
+                f'cy="{y(pb + 0.25):.1f}" r="{radius:.1f}"><title>{_esc(label("chart.cell", lang, n=n))}: '
+                f"{_esc(format_vnd(low, lang))}–{_esc(format_vnd(high, lang))}</title></circle>"
+            )
+    parts.append(
+        f'<text class="cp-axis-label" x="{(w + pad_l) / 2}" y="{h - 8}" text-anchor="middle">'
+        f"{_esc(label('chart.axis_investment', lang))}</text>"
+    )
+    parts.append(
+        f'<text class="cp-axis-label" transform="translate(14 {(h - pad_b) / 2}) rotate(-90)" '
+        f'text-anchor="middle">{_esc(label("chart.axis_payback", lang))}</text>'
+    )
     return "".join(parts), w, h
 
 
 # --- bars ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -153,17 +206,23 @@ def _bars(rows: list[Bar], top: float, layout: Layout) -> tuple[str, int, int]:
         if layout.labels_above:
             parts.append(f'<text class="cp-tick" x="{left}" y="{y0 + 11}">{_esc(row.label)}</text>')
         else:
-            parts.append(f'<text class="cp-tick" x="{left - 8}" y="{y0 + bar_h / 2 + 4}" text-anchor="end">'
-                         f'{_esc(row.label)}</text>')
+            parts.append(
+                f'<text class="cp-tick" x="{left - 8}" y="{y0 + bar_h / 2 + 4}" text-anchor="end">'
+                f"{_esc(row.label)}</text>"
+            )
         start, y_bar = left, y0 + label_h
         for value, css, colour, tip in row.segments:
             width = value / top * room if top else 0
             if width > 0:
                 fill = f' fill="{colour}"' if colour else ""
-                parts.append(f'<rect class="cp-bar {css}" x="{start:.1f}" y="{y_bar}" width="{width:.1f}" '
-                             f'height="{bar_h}"{fill}><title>{_esc(tip)}</title></rect>')
+                parts.append(
+                    f'<rect class="cp-bar {css}" x="{start:.1f}" y="{y_bar}" width="{width:.1f}" '
+                    f'height="{bar_h}"{fill}><title>{_esc(tip)}</title></rect>'
+                )
             start += width
-        parts.append(f'<text class="cp-tick" x="{start + 5:.1f}" y="{y_bar + bar_h / 2 + 4}">{_esc(row.value_text)}</text>')
+        parts.append(
+            f'<text class="cp-tick" x="{start + 5:.1f}" y="{y_bar + bar_h / 2 + 4}">{_esc(row.value_text)}</text>'
+        )
     return "".join(parts), layout.width, len(rows) * row_h + 8
 
 
@@ -171,20 +230,45 @@ def technique_chart(measures: list[Measure], vocab: Vocabulary, lang: str, chart
     """Horizontal bars: measures per technique, split by complexity level."""
     if not measures:
         return ""
-    counts = {t: [sum(1 for m in measures if m.technique == t and m.complexity == lvl) for lvl in vocab.complexities]
-              for t in vocab.techniques}
-    rows = [Bar(value_label("technique", t, lang),
-                tuple((n, LEVEL_CLASS.get(lvl, ""), "", f"{value_label('complexity', lvl, lang)}: {n}")
-                      for lvl, n in zip(vocab.complexities, c, strict=True)), str(sum(c)))
-            for t, c in counts.items()]
+    counts = {
+        t: [sum(1 for m in measures if m.technique == t and m.complexity == lvl) for lvl in vocab.complexities]
+        for t in vocab.techniques
+    }
+    rows = [
+        Bar(
+            value_label("technique", t, lang),
+            tuple(
+                (n, LEVEL_CLASS.get(lvl, ""), "", f"{value_label('complexity', lvl, lang)}: {n}")
+                for lvl, n in zip(vocab.complexities, c, strict=True)
+            ),
+            str(sum(c)),
+        )
+        for t, c in counts.items()
+    ]
     top = max(sum(c) for c in counts.values()) or 1
-    head = (label("figures.technique", lang), *(value_label("complexity", c, lang) for c in vocab.complexities),
-            label("chart.axis_count", lang))
+    head = (
+        label("figures.technique", lang),
+        *(value_label("complexity", c, lang) for c in vocab.complexities),
+        label("chart.axis_count", lang),
+    )
     table = [(value_label("technique", t, lang), *map(str, c), str(sum(c))) for t, c in counts.items()]
-    legend = _legend([(f"cp-dot-key {LEVEL_CLASS.get(level, '')}", "", value_label("complexity", level, lang))
-                      for level in vocab.complexities])
-    return _figure(chart_id, label("chart.by_technique", lang), label("chart.by_technique_desc", lang),
-                   _bars(rows, top, WIDE), _bars(rows, top, NARROW), head, table, lang, legend)
+    legend = _legend(
+        [
+            (f"cp-dot-key {LEVEL_CLASS.get(level, '')}", "", value_label("complexity", level, lang))
+            for level in vocab.complexities
+        ]
+    )
+    return _figure(
+        chart_id,
+        label("chart.by_technique", lang),
+        label("chart.by_technique_desc", lang),
+        _bars(rows, top, WIDE),
+        _bars(rows, top, NARROW),
+        head,
+        table,
+        lang,
+        legend,
+    )
 
 
 def savings_chart(measures: list[Measure], vocab: Vocabulary, lang: str, chart_id: str) -> str:
@@ -201,49 +285,77 @@ def savings_chart(measures: list[Measure], vocab: Vocabulary, lang: str, chart_i
             mid = median(values)
             name = f"{label(f'figures.{kind}', lang)} · {value_label('scope', scope, lang)}"
             tip = f"{name}: {mid:.0f}% (n={len(values)})"
-            rows.append(Bar(name, ((mid, "", SAVING_COLOURS.get(kind, FALLBACK_COLOUR), tip),),
-                            f"{mid:.0f}% (n={len(values)})"))
-            table.append((label(f"figures.{kind}", lang), value_label("scope", scope, lang), f"{mid:.0f}",
-                          str(len(values))))
+            rows.append(
+                Bar(name, ((mid, "", SAVING_COLOURS.get(kind, FALLBACK_COLOUR), tip),), f"{mid:.0f}% (n={len(values)})")
+            )
+            table.append(
+                (label(f"figures.{kind}", lang), value_label("scope", scope, lang), f"{mid:.0f}", str(len(values)))
+            )
     if not rows:
         return ""
-    head = (label("chart.saving_kind", lang), label("chart.scope", lang), label("chart.median_pct", lang),
-            label("chart.axis_count", lang))
-    legend = _legend([("cp-dot-key", SAVING_COLOURS.get(kind, FALLBACK_COLOUR), label(f"figures.{kind}", lang))
-                      for kind in vocab.percent_kinds])
-    return _figure(chart_id, label("chart.savings", lang), label("chart.savings_desc", lang),
-                   _bars(rows, 100, WIDE), _bars(rows, 100, NARROW), head, table, lang, legend)
+    head = (
+        label("chart.saving_kind", lang),
+        label("chart.scope", lang),
+        label("chart.median_pct", lang),
+        label("chart.axis_count", lang),
+    )
+    legend = _legend(
+        [
+            ("cp-dot-key", SAVING_COLOURS.get(kind, FALLBACK_COLOUR), label(f"figures.{kind}", lang))
+            for kind in vocab.percent_kinds
+        ]
+    )
+    return _figure(
+        chart_id,
+        label("chart.savings", lang),
+        label("chart.savings_desc", lang),
+        _bars(rows, 100, WIDE),
+        _bars(rows, 100, NARROW),
+        head,
+        table,
+        lang,
+        legend,
+    )
 
 
 # --- the figure ----------------------------------------------------------------------
 
+
 def _legend(items: list[tuple[str, str, str]]) -> str:
     """(css class, colour or "", text) per key."""
+
     def key(css: str, colour: str) -> str:
         style = f' style="background:{colour}"' if colour else ""
         return f'<span class="{css}"{style}></span>'
 
-    return "".join(f'<span class="cp-legend__item">{key(css, colour)}{_esc(text)}</span>' for css, colour, text in items)
+    return "".join(
+        f'<span class="cp-legend__item">{key(css, colour)}{_esc(text)}</span>' for css, colour, text in items
+    )
 
 
-def _figure(chart_id: str, title: str, desc: str, wide: tuple, narrow: tuple, head, rows, lang: str,
-            legend: str) -> str:
+def _figure(
+    chart_id: str, title: str, desc: str, wide: tuple, narrow: tuple, head, rows, lang: str, legend: str
+) -> str:
     def svg(drawing: tuple, variant: str) -> str:
         body, w, h = drawing
         ident = f"{chart_id}-{variant}"
         # A drawing whose points are links is a group of links, not one image (axe: nested-interactive).
         role = "group" if "<a " in body else "img"
-        return (f'<svg class="cp-chart__{variant}" viewBox="0 0 {w} {h}" role="{role}" '
-                f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
-                f'<title id="{ident}-t">{_esc(title)}</title><desc id="{ident}-d">{_esc(desc)}</desc>{body}</svg>')
+        return (
+            f'<svg class="cp-chart__{variant}" viewBox="0 0 {w} {h}" role="{role}" '
+            f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
+            f'<title id="{ident}-t">{_esc(title)}</title><desc id="{ident}-d">{_esc(desc)}</desc>{body}</svg>'
+        )
 
     table_head = "".join(f'<th scope="col">{_esc(h)}</th>' for h in head)
     table_rows = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return (f'<figure class="cp-chart" id="{chart_id}">'
-            f'<figcaption><strong>{_esc(title)}</strong></figcaption>'
-            f'{svg(wide, "wide")}{svg(narrow, "narrow")}'
-            f'<div class="cp-legend">{legend}</div>'
-            f'<details><summary>{_esc(label("chart.table_alt", lang))}</summary>'
-            f'<div class="md-typeset__table"><table><thead><tr>{table_head}</tr></thead>'
-            f'<tbody>{table_rows}</tbody></table></div></details>'
-            f'</figure>')
+    return (
+        f'<figure class="cp-chart" id="{chart_id}">'
+        f"<figcaption><strong>{_esc(title)}</strong></figcaption>"
+        f"{svg(wide, 'wide')}{svg(narrow, 'narrow')}"
+        f'<div class="cp-legend">{legend}</div>'
+        f"<details><summary>{_esc(label('chart.table_alt', lang))}</summary>"
+        f'<div class="md-typeset__table"><table><thead><tr>{table_head}</tr></thead>'
+        f"<tbody>{table_rows}</tbody></table></div></details>"
+        f"</figure>"
+    )

@@ -40,11 +40,14 @@ def parse_flow(source: str) -> list[tuple[str, list[str], list[str]]]:
 
 def _text(x: float, y: float, lines: list[str], anchor: str, cls: str) -> str:
     top = y - (len(lines) - 1) * LINE_H / 2
-    spans = "".join(f'<tspan x="{x:.0f}" y="{top + i * LINE_H:.0f}">{html.escape(t)}</tspan>'
-                    for i, t in enumerate(lines))
+    spans = "".join(
+        f'<tspan x="{x:.0f}" y="{top + i * LINE_H:.0f}">{html.escape(t)}</tspan>' for i, t in enumerate(lines)
+    )
     look = {"cp-flow__step": ' font-weight="600"', "cp-flow__label cp-flow__label--out": ' font-style="italic"'}
-    return (f'<text class="{cls}" {_TEXT}{look.get(cls, "")} text-anchor="{anchor}" '
-            f'dominant-baseline="middle">{spans}</text>')
+    return (
+        f'<text class="{cls}" {_TEXT}{look.get(cls, "")} text-anchor="{anchor}" '
+        f'dominant-baseline="middle">{spans}</text>'
+    )
 
 
 def render_flow_svg(source: str) -> str:
@@ -58,25 +61,42 @@ def render_flow_svg(source: str) -> str:
     for i, (name, inputs, outputs) in enumerate(steps):
         y = 5 + i * (BOX_H + GAP)
         mid = y + BOX_H / 2
-        parts.append(f'<rect class="cp-flow__box" x="{cx - BOX_W / 2:.0f}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" {_BOX}/>')
+        parts.append(
+            f'<rect class="cp-flow__box" x="{cx - BOX_W / 2:.0f}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" {_BOX}/>'
+        )
         parts.append(_text(cx, mid, textwrap.wrap(name, WRAP)[:3], "middle", "cp-flow__step"))
         if i < len(steps) - 1:
-            parts.append(f'<path class="cp-flow__arrow" d="M{cx:.0f} {y + BOX_H} v{GAP - 6}" {_LINE} marker-end="url(#{marker})"/>')
+            parts.append(
+                f'<path class="cp-flow__arrow" d="M{cx:.0f} {y + BOX_H} v{GAP - 6}" {_LINE} marker-end="url(#{marker})"/>'
+            )
         if inputs:
             x_end = cx - BOX_W / 2
-            parts.append(f'<path class="cp-flow__in" d="M{x_end - 28:.0f} {mid} h22" {_LINE} marker-end="url(#{marker})"/>')
+            parts.append(
+                f'<path class="cp-flow__in" d="M{x_end - 28:.0f} {mid} h22" {_LINE} marker-end="url(#{marker})"/>'
+            )
             parts.append(_text(x_end - 34, mid, textwrap.wrap(", ".join(inputs), WRAP)[:3], "end", "cp-flow__label"))
         if outputs:
             x0 = cx + BOX_W / 2
             parts.append(f'<path class="cp-flow__out" d="M{x0:.0f} {mid} h22" {_LINE} marker-end="url(#{marker})"/>')
-            parts.append(_text(x0 + 30, mid, textwrap.wrap(", ".join(outputs), WRAP)[:3], "start", "cp-flow__label cp-flow__label--out"))
+            parts.append(
+                _text(
+                    x0 + 30,
+                    mid,
+                    textwrap.wrap(", ".join(outputs), WRAP)[:3],
+                    "start",
+                    "cp-flow__label cp-flow__label--out",
+                )
+            )
     title = " → ".join(name for name, _, _ in steps)
-    return (f'<svg class="cp-flow" role="img" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'xmlns="http://www.w3.org/2000/svg" aria-label="{html.escape(title)}">'
-            f'<title>{html.escape(title)}</title>'
-            f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
-            '<path d="M0 0L10 5L0 10z" class="cp-flow__head" fill="currentColor"/></marker></defs>'
-            + "".join(parts) + "</svg>")
+    return (
+        f'<svg class="cp-flow" role="img" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-label="{html.escape(title)}">'
+        f"<title>{html.escape(title)}</title>"
+        f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
+        '<path d="M0 0L10 5L0 10z" class="cp-flow__head" fill="currentColor"/></marker></defs>'
+        + "".join(parts)
+        + "</svg>"
+    )
 
 
 def format_flow(source, language, class_name, options, md, **kwargs) -> str:

@@ -22,9 +22,20 @@ from cpkb.text.safety import sanitize_html
 from cpkb.text.slug import slugify
 
 EXTENSIONS = [
-    "abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc",
-    "pymdownx.details", "pymdownx.superfences", "pymdownx.tasklist", "pymdownx.tilde",
-    "pymdownx.caret", "pymdownx.mark",
+    "abbr",
+    "admonition",
+    "attr_list",
+    "def_list",
+    "footnotes",
+    "md_in_html",
+    "tables",
+    "toc",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "pymdownx.tasklist",
+    "pymdownx.tilde",
+    "pymdownx.caret",
+    "pymdownx.mark",
     "cpkb.text.markdown",  # our own: accessible task-list checkboxes (makeExtension below)
 ]
 
@@ -40,8 +51,6 @@ def extension_configs() -> dict:
             "custom_fences": [{"name": "flow", "class": "cp-flow", "format": format_flow}],
         },
     }
-
-
 
 
 def resolve_measure_links(text: str, href_for: Callable[[str], str | None], where: str = "") -> str:
@@ -62,8 +71,19 @@ def resolve_measure_links(text: str, href_for: Callable[[str], str | None], wher
 
     out = MEASURE_LINK.sub(swap, text)
     if unknown:
-        raise MeasureLinkError([Problem(where, line, 1, "", f"link to unknown measure '{mid}'",
-                                        "check the id; `ls measures/*/` lists them, measures/moved.yml the retired ones and where they went") for line, mid in unknown])
+        raise MeasureLinkError(
+            [
+                Problem(
+                    where,
+                    line,
+                    1,
+                    "",
+                    f"link to unknown measure '{mid}'",
+                    "check the id; `ls measures/*/` lists them, measures/moved.yml the retired ones and where they went",
+                )
+                for line, mid in unknown
+            ]
+        )
     return out
 
 
@@ -136,7 +156,8 @@ class _TaskListNames(Treeprocessor):
             blocks = self.md.htmlStash.rawHtmlBlocks
             index = int(match.group(1))
             blocks[index] = str(blocks[index]).replace(
-                '<input type="checkbox"', f'<input type="checkbox" aria-label="{html.escape(name, quote=True)}"', 1)
+                '<input type="checkbox"', f'<input type="checkbox" aria-label="{html.escape(name, quote=True)}"', 1
+            )
 
 
 def _own_text(element: etree.Element) -> str:

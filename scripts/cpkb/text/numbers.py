@@ -100,7 +100,7 @@ def format_file_size(n_bytes: int, lang: str) -> str:
 
 
 _VI_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
-_VI_MODIFIERS = {"\u0306", "\u0302", "\u031b"}          # breve, circumflex, horn: new letters
+_VI_MODIFIERS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: new letters
 _VI_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 

@@ -23,21 +23,60 @@ MARKER = "cpkb-report"
 VERSION = 1
 MEASURES = "measures"
 
-REPORT_FIELDS = ("facility", "sector", "province", "year", "products", "output", "workforce", "author",
-                 "summary", "organisation", "self_assessment", "support", "resources_vnd", "resources_days")
+REPORT_FIELDS = (
+    "facility",
+    "sector",
+    "province",
+    "year",
+    "products",
+    "output",
+    "workforce",
+    "author",
+    "summary",
+    "organisation",
+    "self_assessment",
+    "support",
+    "resources_vnd",
+    "resources_days",
+)
 NUMBER_FIELDS = ("year", "resources_vnd", "resources_days")
-MEASURE_COLUMNS = ("kind", "id", "title", "investment_vnd", "savings_vnd", "electricity_kwh", "fuel_key",
-                   "fuel_t", "water_m3", "materials_t", "co2_t")
+MEASURE_COLUMNS = (
+    "kind",
+    "id",
+    "title",
+    "investment_vnd",
+    "savings_vnd",
+    "electricity_kwh",
+    "fuel_key",
+    "fuel_t",
+    "water_m3",
+    "materials_t",
+    "co2_t",
+)
 AMOUNTS = ("investment_vnd", "savings_vnd", "electricity_kwh", "fuel_t", "water_m3", "materials_t", "co2_t")
 KINDS = ("implemented", "planned")
-SUMMARY_COLUMNS = ("file", "facility", "province", "sector", "year", "count") + tuple(
-    a for a in AMOUNTS if a != "fuel_t") + ("resources_vnd",)
+SUMMARY_COLUMNS = (
+    ("file", "facility", "province", "sector", "year", "count")
+    + tuple(a for a in AMOUNTS if a != "fuel_t")
+    + ("resources_vnd",)
+)
 MERGED_MEASURE_COLUMNS = ("facility", "year", "kind", "id", "title") + tuple(a for a in AMOUNTS if a != "fuel_t")
 
-_LABEL_KEYS = {"kind": "kind", "id": "measure", "title": "title_col", "investment_vnd": "investment_col",
-               "savings_vnd": "savings_col", "electricity_kwh": "electricity_col", "fuel_key": "fuel",
-               "fuel_t": "fuel_col", "water_m3": "water_col", "materials_t": "materials_col", "co2_t": "co2_col",
-               "file": "file_col", "count": "count_col"}
+_LABEL_KEYS = {
+    "kind": "kind",
+    "id": "measure",
+    "title": "title_col",
+    "investment_vnd": "investment_col",
+    "savings_vnd": "savings_col",
+    "electricity_kwh": "electricity_col",
+    "fuel_key": "fuel",
+    "fuel_t": "fuel_col",
+    "water_m3": "water_col",
+    "materials_t": "materials_col",
+    "co2_t": "co2_col",
+    "file": "file_col",
+    "count": "count_col",
+}
 
 
 def column_label(key: str, lang: str) -> str:
@@ -46,13 +85,21 @@ def column_label(key: str, lang: str) -> str:
 
 def layout_for_browser(lang: str) -> dict:
     """The layout and its labels, for the report and merge pages."""
-    return {"marker": MARKER, "version": VERSION, "measures": MEASURES, "fields": list(REPORT_FIELDS),
-            "numberFields": list(NUMBER_FIELDS), "columns": list(MEASURE_COLUMNS), "amounts": list(AMOUNTS),
-            "kinds": list(KINDS), "summaryColumns": list(SUMMARY_COLUMNS),
-            "mergedMeasureColumns": list(MERGED_MEASURE_COLUMNS),
-            "labels": {k: column_label(k, lang) for k in set(MEASURE_COLUMNS + SUMMARY_COLUMNS + MERGED_MEASURE_COLUMNS)},
-            "fieldLabels": {k: label(f"planner.{k}", lang) for k in REPORT_FIELDS},
-            "kindLabels": {k: label(f"planner.kind_{k}", lang) for k in KINDS}}
+    return {
+        "marker": MARKER,
+        "version": VERSION,
+        "measures": MEASURES,
+        "fields": list(REPORT_FIELDS),
+        "numberFields": list(NUMBER_FIELDS),
+        "columns": list(MEASURE_COLUMNS),
+        "amounts": list(AMOUNTS),
+        "kinds": list(KINDS),
+        "summaryColumns": list(SUMMARY_COLUMNS),
+        "mergedMeasureColumns": list(MERGED_MEASURE_COLUMNS),
+        "labels": {k: column_label(k, lang) for k in set(MEASURE_COLUMNS + SUMMARY_COLUMNS + MERGED_MEASURE_COLUMNS)},
+        "fieldLabels": {k: label(f"planner.{k}", lang) for k in REPORT_FIELDS},
+        "kindLabels": {k: label(f"planner.kind_{k}", lang) for k in KINDS},
+    }
 
 
 def neutralise(value):
@@ -112,13 +159,17 @@ def parse_report(rows: list[list], file: str) -> dict:
             in_table = True
         elif not in_table and key in REPORT_FIELDS:
             value = row[2] if len(row) > 2 else None
-            fields[key] = _number(value, file, f"C{r}") if key in NUMBER_FIELDS else ("" if value is None else str(value))
+            fields[key] = (
+                _number(value, file, f"C{r}") if key in NUMBER_FIELDS else ("" if value is None else str(value))
+            )
         elif in_table and key in KINDS:
             cells = row + [None] * (len(MEASURE_COLUMNS) - len(row))
             item = {}
             for c, name in enumerate(MEASURE_COLUMNS):
                 value = cells[c]
-                item[name] = _number(value, file, f"{_col(c)}{r}") if name in AMOUNTS else ("" if value is None else str(value))
+                item[name] = (
+                    _number(value, file, f"{_col(c)}{r}") if name in AMOUNTS else ("" if value is None else str(value))
+                )
             measures.append(item)
     if "facility" not in fields:
         raise ReportFileError(file, "foreign")
@@ -135,9 +186,15 @@ def merge_reports(reports: list[tuple[str, dict]], lang: str) -> dict[str, list[
     for name, report in reports:
         f = report["fields"]
         done = [m for m in report["measures"] if m["kind"] == "implemented"]
-        row = {"file": name, "facility": f.get("facility", ""), "province": f.get("province", ""),
-               "sector": f.get("sector", ""), "year": f.get("year") or None, "count": len(done),
-               "resources_vnd": f.get("resources_vnd", 0.0)}
+        row = {
+            "file": name,
+            "facility": f.get("facility", ""),
+            "province": f.get("province", ""),
+            "sector": f.get("sector", ""),
+            "year": f.get("year") or None,
+            "count": len(done),
+            "resources_vnd": f.get("resources_vnd", 0.0),
+        }
         for a in AMOUNTS:
             row[a] = sum(m[a] for m in done)
         for k in totals:

@@ -59,14 +59,14 @@ def phrase_keys(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
     keys = []
     for line in text.splitlines():
         w = [x for x in words(line) if x not in stop]
-        keys += [PHRASE_PREFIX + "".join(w[i:i + PHRASE_WORDS]) for i in range(len(w))]
+        keys += [PHRASE_PREFIX + "".join(w[i : i + PHRASE_WORDS]) for i in range(len(w))]
     return keys
 
 
 def query_keys(query: str, stop: frozenset[str] = frozenset()) -> list[str]:
     """A query's keys: its words in groups of PHRASE_WORDS, each joined (as search.js)."""
     w = [x for x in words(query) if x not in stop]
-    return [PHRASE_PREFIX + "".join(w[i:i + PHRASE_WORDS]) for i in range(0, len(w), PHRASE_WORDS)]
+    return [PHRASE_PREFIX + "".join(w[i : i + PHRASE_WORDS]) for i in range(0, len(w), PHRASE_WORDS)]
 
 
 def plain_text(html: str) -> str:
@@ -92,8 +92,9 @@ def synonym_forms(text: str, terms: Iterable[tuple[str, ...]]) -> list[str]:
     return found
 
 
-def search_keys(title: str, lead: str, body: str, terms: Iterable[tuple[str, ...]],
-                stop: frozenset[str] = frozenset()) -> tuple[str, str]:
+def search_keys(
+    title: str, lead: str, body: str, terms: Iterable[tuple[str, ...]], stop: frozenset[str] = frozenset()
+) -> tuple[str, str]:
     """(title keys, other keys): the phrase keys of the title and of every form of
     the glossary terms met in the title; then those of the lead and of the forms
     of the terms met only in the lead or the body (weighted less by the page)."""

@@ -10,7 +10,7 @@ _DASHES = re.compile(r"[-\s]+")
 
 
 def slugify(text: str, separator: str = "-") -> str:
-    """"Đun sôi dịch đường" -> "dun-soi-dich-duong".
+    """ "Đun sôi dịch đường" -> "dun-soi-dich-duong".
 
     Python-Markdown's own slugify drops "đ" (it has no decomposition into d +
     a mark, so the ASCII step deletes it): fold it to d first, then strip the

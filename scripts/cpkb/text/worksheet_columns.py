@@ -9,11 +9,17 @@ from cpkb.source.handbook import Worksheet
 
 # Columns of a worksheet get a share of the width by what is written in them:
 # a tick or a score needs a little, a figure a little more, a description most.
-_NARROW = re.compile(r"\(1–5\)|✓|\bno\.|yes/no|^(before|after|reject|status|implement now|study further)$|"
-                     r"met / not met|\(%\)|^unit\b", re.I)
+_NARROW = re.compile(
+    r"\(1–5\)|✓|\bno\.|yes/no|^(before|after|reject|status|implement now|study further)$|"
+    r"met / not met|\(%\)|^unit\b",
+    re.I,
+)
 _FIGURE = re.compile(r"\((vnd|unit|years|hours/week)|vnd/year|quantity|budget|start – finish", re.I)
-_WIDE = re.compile(r"description|notes|reason|cause$|evidence|actions|how to resolve|what the|change in|"
-                   r"side effects|tasks|^cp option$|^option$|inputs|waste streams|conclusion", re.I)
+_WIDE = re.compile(
+    r"description|notes|reason|cause$|evidence|actions|how to resolve|what the|change in|"
+    r"side effects|tasks|^cp option$|^option$|inputs|waste streams|conclusion",
+    re.I,
+)
 
 
 def column_weights(sheet: Worksheet) -> list[float]:
