@@ -7,8 +7,10 @@ import functools
 import http.server
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -134,13 +136,90 @@ def mini_site(tmp_path_factory) -> Path:
     return project
 
 
+class RealBuild:
+    """`cpkb build` of the real project (every PDF, both languages), started in the
+    background as soon as the tests are collected.
+
+    The build takes one and a half minutes and most tests use one core, so the
+    build runs beside them and the tests that read its site run last
+    (pytest_collection_modifyitems). It builds a copy of the project's files, so
+    the pages it generates under docs/ never appear while other tests read docs/.
+    The copy has the repository's .git (a few MB), so the build dates its pages
+    by the last commit as a build in place does."""
+
+    def __init__(self):
+        self.child: subprocess.Popen | None = None
+        self.folder: Path | None = None
+        self.log = None
+
+    def start(self) -> None:
+        files = subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            text=True,
+        )
+        if files.returncode != 0:
+            return  # not a git checkout: real_site builds in place when first asked
+        self.folder = Path(tempfile.mkdtemp(prefix="cpkb-real-site-"))
+        project = self.folder / "project"
+        for name in files.stdout.split("\0"):
+            source = ROOT / name
+            if name and not name.startswith("tests/") and source.is_file():
+                (project / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, project / name)
+        if (ROOT / ".git").is_dir():
+            shutil.copytree(ROOT / ".git", project / ".git", symlinks=True)
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), NO_MKDOCS_2_WARNING="1")
+        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+        self.child = subprocess.Popen(
+            [sys.executable, "-m", "cpkb", "build", "--site-dir", str(self.folder / "site")],
+            cwd=project,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def site(self, tmp_path_factory) -> Path:
+        """The built site, once the build has ended (or built now, in place, if it was never started)."""
+        if self.child is None:
+            site = tmp_path_factory.mktemp("real") / "site"
+            result = run_cpkb(["build", "--site-dir", str(site)], ROOT)
+            assert result.returncode == 0, result.stdout + result.stderr
+            return site
+        returncode = self.child.wait(timeout=1800)
+        self.log.seek(0)
+        assert returncode == 0, self.log.read()
+        return self.folder / "site"
+
+    def stop(self) -> None:
+        if self.child is not None and self.child.poll() is None:
+            os.killpg(self.child.pid, signal.SIGKILL)
+            self.child.wait()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+REAL_BUILD = RealBuild()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Modules that read the real site run last (in their usual order), and its build starts now."""
+    late = {item.path for item in items if "real_site" in getattr(item, "fixturenames", ())}
+    if not late or config.option.collectonly:
+        return
+    items.sort(key=lambda item: item.path in late)  # a stable sort: each group keeps its order
+    REAL_BUILD.start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    REAL_BUILD.stop()
+
+
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory) -> Path:
-    """The real catalogue built with PDFs (once per session) into a temporary site folder."""
-    site = tmp_path_factory.mktemp("real") / "site"
-    result = run_cpkb(["build", "--site-dir", str(site)], ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return site
+    """The real catalogue built with PDFs (once per session, see RealBuild) into a temporary site folder."""
+    return REAL_BUILD.site(tmp_path_factory)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -223,9 +225,23 @@ def test_a_measure_that_cannot_fit_is_a_precise_error(mini_project):
 
 
 @pytest.fixture(scope="session")
-def real_sheets(tmp_path_factory):
-    out = tmp_path_factory.mktemp("real-sheets")
-    return out, build_factsheets(ROOT, out)
+def real_sheets(real_site):
+    """The fact sheets of the session's real site (laid out once, by `cpkb build`).
+    Asked for again, every sheet is kept: they were made from the current sources."""
+    out = real_site / "downloads" / "factsheets"
+    run = build_factsheets(ROOT, out)
+    assert run.laid_out == 0, [s.path.name for s in run.sheets if not s.reused]
+    return out, run
+
+
+def _per_core(work, paths):
+    """`work` over every path, one pdftotext per core (632 sheets one by one: 20 s)."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(paths, pool.map(work, paths)))
+
+
+def _bbox(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
 @pytest.mark.build
@@ -238,12 +254,10 @@ def test_every_real_measure_fits_one_page_in_both_languages(real_sheets):
         assert len(PdfReader(str(sheet.path)).pages) == 1, sheet.path.name
     # Nothing of a sheet falls outside the page's margins (16 mm, less rounding).
     mm = 72 / 25.4
+    boxes = _per_core(_bbox, [sheet.path for sheet in run.sheets])
     for sheet in run.sheets:
-        out_bbox = subprocess.run(
-            ["pdftotext", "-bbox", str(sheet.path), "-"], check=True, capture_output=True, text=True
-        ).stdout
         for x0, y0, x1, y1 in re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', out_bbox
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', boxes[sheet.path]
         ):
             assert 15 * mm < float(x0) and float(x1) < A4[0] - 15 * mm, sheet.path.name
             assert 8 * mm < float(y0) and float(y1) < A4[1] - 8 * mm, sheet.path.name
@@ -253,10 +267,10 @@ def test_every_real_measure_fits_one_page_in_both_languages(real_sheets):
 def test_real_sheets_print_every_step(real_sheets):
     """At the catalogue's lengths no step needs to be left out."""
     _, run = real_sheets
+    texts = _per_core(text_of, [sheet.path for sheet in run.sheets])
     for sheet in run.sheets:
-        text = text_of(sheet.path)
         note = label("factsheet.more_steps", sheet.lang).split("{n}")[1].strip()
-        assert flat(note) not in text, sheet.path.name
+        assert flat(note) not in texts[sheet.path], sheet.path.name
 
 
 # --- the site ------------------------------------------------------------------
