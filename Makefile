@@ -42,7 +42,7 @@ check: $(STAMP)  ## static checks: the import layers (import-linter), types (myp
 	$(BIN)/ruff format --check scripts tests  # `ruff format scripts tests` fixes it
 
 test: system-deps $(STAMP) node_modules/.package-lock.json check  ## static checks, then the whole test suite: unit, real builds, PDFs, Chromium, axe-core
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest --numprocesses=auto --dist=loadfile --durations=15  # one worker per core, a test file per worker at a time
 
 test-fast: $(STAMP)  ## tests that need no build or browser
 	$(BIN)/python -m pytest -m "not build and not browser"

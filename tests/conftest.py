@@ -3,6 +3,7 @@ built sites (mini, real), a local web server and the browser."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -136,71 +138,87 @@ def mini_site(tmp_path_factory) -> Path:
     return project
 
 
+REAL_SITE_ENV = "CPKB_TEST_REAL_SITE"
+"""The folder of the session's real build, made by the main pytest process and inherited by the xdist workers."""
+
+
 class RealBuild:
     """`cpkb build` of the real project (every PDF, both languages), started in the
-    background as soon as the tests are collected.
+    background as soon as tests that read it are collected, once for the whole session.
 
-    The build takes one and a half minutes and most tests use one core, so the
-    build runs beside them and the tests that read its site run last
-    (pytest_collection_modifyitems). It builds a copy of the project's files, so
-    the pages it generates under docs/ never appear while other tests read docs/.
-    The copy has the repository's .git (a few MB), so the build dates its pages
-    by the last commit as a build in place does."""
+    The build takes about a minute and a half, so it runs beside the other tests
+    (which yield the processor to it) and the modules that read its site run last
+    (pytest_collection_modifyitems). With pytest-xdist every
+    worker collects: the first to create `started` launches the build and every
+    worker waits for its exit code file. It builds a copy of the project's files, so
+    the pages it generates under docs/ never appear while other tests read docs/;
+    the copy has the repository's .git (a few MB), so the build dates its pages by
+    the last commit as a build in place does."""
 
-    def __init__(self):
-        self.child: subprocess.Popen | None = None
-        self.folder: Path | None = None
-        self.log = None
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.site, self.log, self.code, self.pid = (folder / name for name in ("site", "build.log", "exit", "pid"))
 
     def start(self) -> None:
+        try:
+            (self.folder / "started").mkdir()
+        except FileExistsError:
+            return  # another worker started it
+        project = self.folder / "project"
         files = subprocess.run(
             ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             capture_output=True,
             text=True,
         )
-        if files.returncode != 0:
-            return  # not a git checkout: real_site builds in place when first asked
-        self.folder = Path(tempfile.mkdtemp(prefix="cpkb-real-site-"))
-        project = self.folder / "project"
-        for name in files.stdout.split("\0"):
-            source = ROOT / name
-            if name and not name.startswith("tests/") and source.is_file():
-                (project / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, project / name)
-        if (ROOT / ".git").is_dir():
+        if files.returncode == 0:
+            for name in filter(None, files.stdout.split("\0")):
+                if not name.startswith("tests/") and (ROOT / name).is_file():
+                    (project / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(ROOT / name, project / name)
             shutil.copytree(ROOT / ".git", project / ".git", symlinks=True)
+        else:  # not a git checkout: everything but the output, the tools and the tests
+            ignored = shutil.ignore_patterns("site", ".site-*", ".venv", "node_modules", "tests", "__pycache__")
+            shutil.copytree(ROOT, project, ignore=ignored, symlinks=True)
         env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), NO_MKDOCS_2_WARNING="1")
-        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-        self.child = subprocess.Popen(
-            [sys.executable, "-m", "cpkb", "build", "--site-dir", str(self.folder / "site")],
+        # The exit code is written under another name, then renamed: a waiting worker never reads half of it.
+        script = '"$@" > "$LOG" 2>&1; echo $? > "$CODE.tmp"; mv "$CODE.tmp" "$CODE"'
+        child = subprocess.Popen(
+            ["sh", "-c", script, "sh", sys.executable, "-m", "cpkb", "build", "--site-dir", str(self.site)],
             cwd=project,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            env=dict(env, LOG=str(self.log), CODE=str(self.code)),
             start_new_session=True,
         )
+        self.pid.write_text(str(child.pid))
 
-    def site(self, tmp_path_factory) -> Path:
-        """The built site, once the build has ended (or built now, in place, if it was never started)."""
-        if self.child is None:
-            site = tmp_path_factory.mktemp("real") / "site"
-            result = run_cpkb(["build", "--site-dir", str(site)], ROOT)
-            assert result.returncode == 0, result.stdout + result.stderr
-            return site
-        returncode = self.child.wait(timeout=1800)
-        self.log.seek(0)
-        assert returncode == 0, self.log.read()
-        return self.folder / "site"
+    def wait(self) -> Path:
+        """The built site, once the build has ended; fails with the build's output if it failed."""
+        deadline = time.monotonic() + 1800
+        while not self.code.exists():
+            assert time.monotonic() < deadline, "the real build took more than 30 minutes"
+            time.sleep(0.5)
+        assert self.code.read_text().strip() == "0", self.log.read_text(encoding="utf-8", errors="replace")
+        return self.site
 
     def stop(self) -> None:
-        if self.child is not None and self.child.poll() is None:
-            os.killpg(self.child.pid, signal.SIGKILL)
-            self.child.wait()
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        """End the build if it still runs (an interrupted session) and remove its folder."""
+        if self.pid.exists() and not self.code.exists():
+            # SIGTERM: `cpkb build` then ends its MkDocs processes and removes its temporary folders.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int(self.pid.read_text()), signal.SIGTERM)
+            deadline = time.monotonic() + 20
+            while not self.code.exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-REAL_BUILD = RealBuild()
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the main process (with or without xdist)
+        os.environ[REAL_SITE_ENV] = tempfile.mkdtemp(prefix="cpkb-real-site-")
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and os.environ.get(REAL_SITE_ENV):
+        RealBuild(Path(os.environ.pop(REAL_SITE_ENV))).stop()
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -209,17 +227,16 @@ def pytest_collection_modifyitems(session, config, items):
     if not late or config.option.collectonly:
         return
     items.sort(key=lambda item: item.path in late)  # a stable sort: each group keeps its order
-    REAL_BUILD.start()
-
-
-def pytest_sessionfinish(session, exitstatus):
-    REAL_BUILD.stop()
+    RealBuild(Path(os.environ[REAL_SITE_ENV])).start()
+    # The tests then yield to the build (which keeps the priority it started with):
+    # it is on the way to the longest tests, they are not on its way.
+    os.nice(10)
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory) -> Path:
+def real_site() -> Path:
     """The real catalogue built with PDFs (once per session, see RealBuild) into a temporary site folder."""
-    return REAL_BUILD.site(tmp_path_factory)
+    return RealBuild(Path(os.environ[REAL_SITE_ENV])).wait()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
