@@ -186,7 +186,10 @@ class RealBuild:
             ["sh", "-c", script, "sh", sys.executable, "-m", "cpkb", "build", "--site-dir", str(self.site)],
             cwd=project,
             env=dict(env, LOG=str(self.log), CODE=str(self.code)),
-            start_new_session=True,
+            # A process group of its own (stop() ends it), but not a session of its own: with the
+            # kernel's autogroups each session gets an equal share of the processor whatever the
+            # nice values, and the build would then get no more than the niced tests.
+            process_group=0,
         )
         self.pid.write_text(str(child.pid))
 
