@@ -300,7 +300,19 @@ def test_worksheet_columns_are_sized_to_what_is_written(mini_project):
 def mini_books(tmp_path_factory):
     root = copy_mini(tmp_path_factory.mktemp("mini") / "project")
     out = root / "downloads"
-    results = pdf.build_books(root, out)
+    # The layout processes' own temporary folders (fonts, Typst's input) go here,
+    # so the test can see that they remove them.
+    scratch = root.parent / "scratch"
+    scratch.mkdir()
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(scratch)
+    try:
+        results = pdf.build_books(root, out)
+    finally:
+        if before is None:
+            del os.environ["TMPDIR"]
+        else:
+            os.environ["TMPDIR"] = before
     return root, out, results
 
 
@@ -311,6 +323,9 @@ def test_mini_build_writes_every_book_and_nothing_else(mini_books):
         handbook.book_filename(b, l) for b in (None, "beverages", "utilities", WORKSHEETS_BOOK) for l in LANGUAGES
     }
     assert {p.name for p in out.iterdir()} == expected | {KEYS_FILE}  # no temporary file left behind
+    assert (
+        list((root.parent / "scratch").iterdir()) == []
+    )  # nor in the temporary folder (each process had a font folder)
     assert all(r.pages > 5 and r.seconds > 0 for r in results)
 
 

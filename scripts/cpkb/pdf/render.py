@@ -8,9 +8,11 @@ wrote for it, and builds on two machines with the same fonts give the same bytes
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -80,6 +82,9 @@ def font_folder() -> Path:
     """A private folder with only our font files (links), so Typst never scans the
     system's hundreds of Noto files and uses exactly these faces."""
     folder = Path(tempfile.mkdtemp(prefix="cpkb-fonts-"))
+    # Removed when the process ends: the pools start their workers with "spawn",
+    # whose processes leave through sys.exit, so atexit runs in them too.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     for path in font_files():
         os.symlink(path, folder / path.name)
     return folder
