@@ -12,7 +12,8 @@ output folder, or copied from the previous build's folder (`reuse_from`).
 from __future__ import annotations
 
 import io
-import multiprocessing.util
+import atexit
+import multiprocessing
 import os
 import re
 import shutil
@@ -154,8 +155,7 @@ def _compiler():
 
         fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_folder())])
         empty = tempfile.mkdtemp(prefix="cpkb-sheet-root-")
-        # Removed when the process ends, a pool worker too (atexit does not run there).
-        multiprocessing.util.Finalize(None, shutil.rmtree, args=(empty, True), exitpriority=0)
+        atexit.register(shutil.rmtree, empty, ignore_errors=True)  # as render.font_folder
         _COMPILER.append(typst.Compiler(root=empty, font_paths=fonts, ignore_system_fonts=True))
     return _COMPILER[0]
 
