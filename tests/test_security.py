@@ -252,6 +252,27 @@ def test_the_handed_over_catalogue_is_used_only_when_signed_and_current(mini_pro
     assert load(value) == ids and validations == [1, 1, 1]
 
 
+def test_every_invisible_code_point_is_refused_and_no_visible_one():
+    """Every code point of Unicode, between visible letters: refused exactly when it is a
+    control, format, private-use, surrogate, unassigned or line/paragraph separator
+    character (tab, newline and carriage return aside), or one of the letters that
+    draw nothing. The validator's fast path (str.isprintable) must never let one by."""
+    import unicodedata
+
+    from cpkb.source.textrules import invisible_character
+
+    drawn_blank = {0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x034F, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D}
+    wrong = []
+    for code in range(0x110000):
+        char = chr(code)
+        refused = code in drawn_blank or (
+            char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp")
+        )
+        if invisible_character(f"Nước {char} sạch") != (char if refused else None):
+            wrong.append(f"U+{code:04X}")
+    assert wrong == []
+
+
 # --- the built site, in Chromium -----------------------------------------------------------
 
 
