@@ -9,12 +9,16 @@ exact location, field and message, and that nothing else is reported.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from cpkb.source.catalogue import load_catalogue
 from cpkb.source.problems import SourceError
 from cpkb.source.validate import validate_catalogue
@@ -230,7 +234,8 @@ def test_the_fast_schema_check_never_passes_what_jsonschema_refuses():
     assert refused >= 10, f"only {refused} schema-invalid records in the corpus"
 
 
-def test_checking_in_parallel_finds_the_same_as_one_process(mini_project, monkeypatch):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_checking_in_parallel_finds_the_same_as_one_process(mini_project, monkeypatch, method):
     """Large catalogues are checked in one process per core (validate.PARALLEL_FROM):
     the records come back in file order and every problem is kept."""
     from cpkb.source import validate as module
@@ -239,13 +244,14 @@ def test_checking_in_parallel_finds_the_same_as_one_process(mini_project, monkey
     bev.write_text(bev.read_text(encoding="utf-8").replace("complexity: ", "complexity: 9 #", 1), encoding="utf-8")
     (mini_project / "measures" / "utilities" / "UTL-009.yml").write_text("id: [\n", encoding="utf-8")
     serial = validate_catalogue(mini_project / "measures", root=mini_project)
-    monkeypatch.setattr(module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(module, "PARALLEL_FROM", {"fork": 2, "spawn": 2})
+    monkeypatch.setattr(module, "_start_method", lambda: method)
     monkeypatch.setattr(module.os, "cpu_count", lambda: 2)
     pools = []
     real_pool = module.ProcessPoolExecutor
     monkeypatch.setattr(module, "ProcessPoolExecutor", lambda **kw: pools.append(kw["max_workers"]) or real_pool(**kw))
     parallel = validate_catalogue(mini_project / "measures", root=mini_project)
-    assert pools == [2]
+    assert pools == [1]  # this process checks the first slice itself
     assert (
         [r.shown for r in parallel.records]
         == [r.shown for r in serial.records]
@@ -260,3 +266,18 @@ def test_checking_in_parallel_finds_the_same_as_one_process(mini_project, monkey
     assert parallel.problems == serial.problems
     assert {p.file for p in serial.problems} == {"measures/beverages/BEV-002.yml", "measures/utilities/UTL-009.yml"}
     assert parallel.files_checked == serial.files_checked == 6
+
+
+def test_the_check_forks_only_when_no_other_thread_runs():
+    """fork is cheap but unsafe beside other threads: a command line run forks, a
+    process with a thread running (MkDocs, a test session) spawns."""
+    code = (
+        "import threading, time\n"
+        "from cpkb.source.validate import _start_method\n"
+        "alone = _start_method()\n"
+        "threading.Thread(target=time.sleep, args=(2,), daemon=True).start()\n"
+        "print(alone, _start_method())\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["fork", "spawn"]
