@@ -12,12 +12,9 @@ output folder, or copied from the previous build's folder (`reuse_from`).
 from __future__ import annotations
 
 import io
-import atexit
 import multiprocessing
 import os
 import re
-import shutil
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -151,12 +148,11 @@ def _compiler():
     if not _COMPILER:
         import typst
 
-        from cpkb.pdf.render import font_folder
+        from cpkb.pdf.render import font_folder, process_folder
 
         fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_folder())])
-        empty = tempfile.mkdtemp(prefix="cpkb-sheet-root-")
-        atexit.register(shutil.rmtree, empty, ignore_errors=True)  # as render.font_folder
-        _COMPILER.append(typst.Compiler(root=empty, font_paths=fonts, ignore_system_fonts=True))
+        empty = process_folder("cpkb-sheet-root-")
+        _COMPILER.append(typst.Compiler(root=str(empty), font_paths=fonts, ignore_system_fonts=True))
     return _COMPILER[0]
 
 

@@ -77,14 +77,20 @@ def font_files() -> tuple[Path, ...]:
     return tuple(_find(family) / name for family in FACES for name in FACES[family])
 
 
+def process_folder(prefix: str) -> Path:
+    """A new temporary folder that is removed when this process ends. The pools
+    start their workers with "spawn", whose processes leave through sys.exit, so
+    atexit runs in them too."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 @lru_cache(maxsize=1)
 def font_folder() -> Path:
     """A private folder with only our font files (links), so Typst never scans the
     system's hundreds of Noto files and uses exactly these faces."""
-    folder = Path(tempfile.mkdtemp(prefix="cpkb-fonts-"))
-    # Removed when the process ends: the pools start their workers with "spawn",
-    # whose processes leave through sys.exit, so atexit runs in them too.
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    folder = process_folder("cpkb-fonts-")
     for path in font_files():
         os.symlink(path, folder / path.name)
     return folder

@@ -119,8 +119,8 @@ def _check_files_in_parallel(
 
 
 def _start_method() -> str:
-    """ "fork" when this process has no other thread (a command line run), else
-    "spawn": a thread of the caller (MkDocs, a test session driving Chromium, a
+    """Fork when this process has no other thread (a command line run), else
+    spawn: a thread of the caller (MkDocs, a test session driving Chromium, a
     native library's pool) can hold a lock at fork time, and the child then waits
     forever. Linux lists a process's threads in /proc/self/task."""
     try:
