@@ -392,6 +392,34 @@ def _mkdocs_children(project: Path) -> list[int]:
 
 
 @pytest.mark.build
+def test_stopping_the_whole_build_during_layout_leaves_no_temporary_folder(mini_project, tmp_path):
+    """SIGTERM to the build's process group (a service manager, a CI runner, the test
+    session) while Typst lays out books: every process removes its own temporary
+    folders (fonts, Typst's input) and the build ends as interrupted."""
+    project = make_site_project(mini_project)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), NO_MKDOCS_2_WARNING="1", TMPDIR=str(scratch))
+    build = subprocess.Popen(
+        [sys.executable, "-m", "cpkb", "build"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        process_group=0,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(scratch.glob("cpkb-typst-*")):
+        time.sleep(0.05)
+    assert list(scratch.glob("cpkb-typst-*")), "no book was being laid out"
+    os.killpg(build.pid, signal.SIGTERM)
+    _, err = build.communicate(timeout=60)
+    assert build.returncode == 128 + signal.SIGTERM, err
+    assert list(scratch.iterdir()) == []
+    assert not list(project.glob(".site-build-*")) and not (project / "site").exists()
+
+
 def test_sigterm_cleans_up_like_a_failed_build(mini_project):
     project = make_site_project(mini_project)
     stale = project / ".site-build-999999999"

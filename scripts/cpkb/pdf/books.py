@@ -20,7 +20,7 @@ from cpkb import LANGUAGES
 from cpkb.source.catalogue import load_catalogue
 from cpkb.pdf.book import WORKSHEETS_BOOK, BookPlan, check_measure_links, plan_books, render_book
 from cpkb.pdf.keys import KeyStore
-from cpkb.pdf.render import content_key, write_book
+from cpkb.pdf.render import content_key, exit_on_sigterm, write_book
 from cpkb.source.handbook import book_filename, load_sources
 from cpkb.source.problems import SourceError
 
@@ -97,7 +97,11 @@ def _lay_out(
     # process, and after a complete book that cache makes each later book lay out
     # half as fast again (measured: 1.0 s for a sector book alone, 1.9 s after it).
     spawn = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, max_tasks_per_child=1) if jobs > 1 else None
+    pool = (
+        ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, max_tasks_per_child=1, initializer=exit_on_sigterm)
+        if jobs > 1
+        else None
+    )
     with pool or nullcontext():
         pending = []
         # Each book's Typst source is made here and handed over at once, so layout

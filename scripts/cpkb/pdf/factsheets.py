@@ -25,7 +25,7 @@ from cpkb import LANGUAGES
 from cpkb.pdf.factsheet import factsheet_name, render_factsheet
 from cpkb.pdf.keys import KeyStore
 from cpkb.pdf.render import BookSource
-from cpkb.pdf.render import content_key
+from cpkb.pdf.render import content_key, exit_on_sigterm
 from cpkb.source.catalogue import load_catalogue
 from cpkb.source.problems import Problem, SourceError
 
@@ -136,7 +136,8 @@ def _lay_out(todo: list, out_dir: Path, jobs: int | None) -> list[tuple[str, str
     if jobs == 1:
         return _compile_chunk(work)
     chunks = [work[i::jobs] for i in range(jobs)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=exit_on_sigterm) as pool:
         return [row for rows in pool.map(_compile_chunk, chunks) for row in rows]
 
 

@@ -13,6 +13,8 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import signal
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -84,6 +86,14 @@ def process_folder(prefix: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
+
+
+def exit_on_sigterm() -> None:
+    """Pool initializer: SIGTERM (the whole build's process group being stopped)
+    ends a layout process through SystemExit, after the layout in progress, so
+    its temporary folders go as on any other exit. The default action kills it
+    on the spot and leaves them in the temporary folder."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 @lru_cache(maxsize=1)
