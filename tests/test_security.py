@@ -391,6 +391,26 @@ def _mkdocs_children(project: Path) -> list[int]:
     return found
 
 
+def _background_build(project: Path, **env: str) -> subprocess.Popen:
+    """`cpkb build` of `project` in its own process group, its output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cpkb", "build"],
+        cwd=project,
+        env=dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), NO_MKDOCS_2_WARNING="1", **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        process_group=0,
+    )
+
+
+def _wait_for(condition, what: str) -> None:
+    deadline = time.time() + 120
+    while time.time() < deadline and not condition():
+        time.sleep(0.05)
+    assert condition(), what
+
+
 @pytest.mark.build
 def test_stopping_the_whole_build_during_layout_leaves_no_temporary_folder(mini_project, tmp_path):
     """SIGTERM to the build's process group (a service manager, a CI runner, the test
@@ -399,20 +419,8 @@ def test_stopping_the_whole_build_during_layout_leaves_no_temporary_folder(mini_
     project = make_site_project(mini_project)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), NO_MKDOCS_2_WARNING="1", TMPDIR=str(scratch))
-    build = subprocess.Popen(
-        [sys.executable, "-m", "cpkb", "build"],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        process_group=0,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline and not list(scratch.glob("cpkb-typst-*")):
-        time.sleep(0.05)
-    assert list(scratch.glob("cpkb-typst-*")), "no book was being laid out"
+    build = _background_build(project, TMPDIR=str(scratch))
+    _wait_for(lambda: list(scratch.glob("cpkb-typst-*")), "no book was being laid out")
     os.killpg(build.pid, signal.SIGTERM)
     _, err = build.communicate(timeout=60)
     assert build.returncode == 128 + signal.SIGTERM, err
@@ -424,19 +432,8 @@ def test_sigterm_cleans_up_like_a_failed_build(mini_project):
     project = make_site_project(mini_project)
     stale = project / ".site-build-999999999"
     (stale / "downloads").mkdir(parents=True)
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), NO_MKDOCS_2_WARNING="1")
-    build = subprocess.Popen(
-        [sys.executable, "-m", "cpkb", "build"],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline and not _mkdocs_children(project):
-        time.sleep(0.2)
-    assert _mkdocs_children(project), "MkDocs never started"
+    build = _background_build(project)
+    _wait_for(lambda: _mkdocs_children(project), "MkDocs never started")
     assert not stale.exists(), "a stale .site-build-* folder survived the start of a build"
     build.send_signal(signal.SIGTERM)
     _, err = build.communicate(timeout=60)
