@@ -364,12 +364,46 @@ def test_toc_page_numbers_match_the_bookmarks(mini_books, book, lang):
     marks = outline(path)
     contents_title = {"vi": "Mục lục", "en": "Contents"}[lang]
     toc = flat(" ".join(page_texts(path)[p - 1] for p in division_pages(path, contents_title)))
-    chapters = [(t, p) for level, t, p in marks if level == 1 and t != contents_title]
-    assert len(chapters) >= 6
-    for title, page in chapters:
-        match = re.search(re.escape(flat(title)) + TOC_LEADER, toc)
-        assert match, f"{title!r} is not in the table of contents"
+    # A sector book lists its sections and fact sheets too (all its level-2 bookmarks);
+    # the complete book lists chapters and sections, not its hundreds of fact sheets.
+    depth = 1 if book is None else 2
+    entries = [(t, p) for level, t, p in marks if level <= depth and t != contents_title]
+    assert sum(1 for level, _, _ in marks if level == 1) >= 6 and len(entries) >= 6
+    at = 0
+    for title, page in entries:  # in book order: titles such as "Sources" recur
+        match = re.compile(re.escape(flat(title)) + TOC_LEADER).search(toc, at)
+        assert match, f"{title!r} is not in the table of contents (after {toc[max(0, at - 60) : at]!r})"
         assert int(match.group(1)) == page, title
+        at = match.end()
+
+
+def test_contents_list_the_headings_an_outline_would(mini_project, tmp_path):
+    """The contents are written out by cpkb (see cp-toc-entry), not by Typst's
+    outline(): they must list exactly the headings outline(depth: 2) would, in order."""
+    import typst
+
+    from cpkb.pdf.render import font_folder
+
+    sources = sources_of(mini_project)
+    for plan in plan_books(sources, [None, "beverages"], ["vi", "en"]):
+        source = render_book(plan)
+        folder = tmp_path / f"{plan.sector}-{plan.lang}"
+        folder.mkdir()
+        (folder / "book.typ").write_text(source.typ, encoding="utf-8")
+        for name, data in source.assets.items():
+            (folder / name).write_bytes(data)
+        headings = json.loads(
+            typst.query(
+                str(folder / "book.typ"),
+                "heading",
+                root=str(folder),
+                font_paths=[str(font_folder())],
+                ignore_system_fonts=True,
+            )
+        )
+        outlined = [h["label"].strip("<>") for h in headings if h["outlined"] and h["level"] <= 2]
+        listed = re.findall(r"^#cp-toc-entry\([12], <([^>]+)>\)", source.typ, re.M)
+        assert len(listed) > 10 and listed == outlined, (plan.sector, plan.lang)
 
 
 @pytest.mark.build

@@ -47,6 +47,7 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
         self.plan, self.lang = plan, plan.lang
         self.cat = plan.sources.catalogue
         self.out: list[str] = []
+        self.contents_at: int | None = None  # where FrontMatter.contents leaves room for its lines
         self.assets: dict[str, bytes] = {}
         self.printed = book_measures(plan)
         self.referenced = referenced_measures(plan, self.printed)
@@ -130,7 +131,7 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
         for v in sorted(views, key=lambda v: v.order):
             target = f"<measure-{v.slug}>"
             rows.append(
-                f"box[{escape(v.id)}], [#link({target})[{escape(v.title)}] \\ #text(fill: cp-muted)[{escape(v.stage)}]], "
+                f"box[{escape(v.id)}], [#cp-link({target})[{escape(v.title)}] \\ #text(fill: cp-muted)[{escape(v.stage)}]], "
                 f"[{escape(v.technique)}], [#cp-level({v.measure.complexity}, {levels}) {escape(v.complexity)}], "
                 f"[{escape(v.investment)}], [{escape(v.payback)}], align(right, cp-pageref({target}))"
             )
@@ -292,6 +293,7 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
                     self.keyword_index()
                     self.technique_index()
         self.emit('#[#metadata("end") <cp-end>]\n')
+        self.fill_contents()
         return BookSource("".join(self.out), self.assets, source_date(sources.spec.date))
 
 

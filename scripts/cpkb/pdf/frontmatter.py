@@ -4,6 +4,7 @@ lang and plan."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cpkb import __version__
@@ -93,7 +94,26 @@ class FrontMatter:
         )
 
     def contents(self) -> None:
-        self.emit(
-            f"#heading(level: 1, outlined: false, bookmarked: true)[{self.L('pdf.contents')}] <contents>\n",
-            "#outline(title: none, depth: 2, indent: 1.2em)\n\n",
-        )
+        """The contents' heading, and a place for its lines: they are filled in by
+        `fill_contents` once the whole book is written."""
+        self.emit(f"#heading(level: 1, outlined: false, bookmarked: true)[{self.L('pdf.contents')}] <contents>\n")
+        self.contents_at = len(self.out)
+        self.emit("")
+
+    def fill_contents(self) -> None:
+        """Write the contents: a line for each heading of level 1 or 2 that is not
+        `outlined: false`, in book order, from the headings this book wrote (each
+        one line `#heading(level: N, ...)[title] <label>`; see cp-toc-entry for why
+        not Typst's outline)."""
+        if self.contents_at is None:
+            return
+        lines = [
+            f"#cp-toc-entry({level}, <{target}>)[{title}]\n"
+            for level, options, title, target in _HEADING.findall("".join(self.out))
+            if int(level) <= 2 and "outlined: false" not in options
+        ]
+        self.out[self.contents_at] = "".join(lines) + "\n"
+
+
+_HEADING = re.compile(r"^(?:#cp-worksheet\(\[)?#heading\(level: (\d)([^)]*)\)\[(.*)\] <([^>\s]+)>$", re.M)
+"""A heading as the book writer emits it: level, other options, title markup, label."""

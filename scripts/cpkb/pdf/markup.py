@@ -347,7 +347,7 @@ def _link(a: Node, ctx: Context) -> str:
             return f"#cp-xref(<{label(target)}>)[{body}]"
         full = ctx.scope + target
         if full in ctx.anchors:
-            return f"#link(<{label(full)}>)[{body}]"
+            return f"#cp-link(<{label(full)}>)[{body}]"  # the book template's: see cp-link there
         return body
     if href.startswith(("http://", "https://", "mailto:")):
         return f"#link({string(href)})[{body}]"
