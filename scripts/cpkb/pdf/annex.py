@@ -10,6 +10,7 @@ supplies emit, division, fragment, L, lang, plan, cat, anchors and href_for.
 from __future__ import annotations
 
 from cpkb.pdf.markup import Context, escape, string
+from cpkb.pdf.views import reuse_view
 from cpkb.support_view import SupportSourceView, support_views
 from cpkb.text.labels import label
 
@@ -20,7 +21,7 @@ class SupportAnnex:
         if support is None:
             return
         lang, sector = self.lang, self.plan.sector
-        views = support_views(self.cat, support, lang, self.href_for)
+        views = reuse_view(support, lang, self.href_for, lambda href: support_views(self.cat, support, lang, href))
         consultants = [
             c for c in views.consultants if sector is None or not c.sectors or any(s.key == sector for s in c.sectors)
         ]

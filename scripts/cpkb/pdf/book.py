@@ -35,6 +35,7 @@ from cpkb.pdf.plan import (
     source_date,
 )
 from cpkb.pdf.render import BookSource
+from cpkb.pdf.views import reuse_view
 
 
 # --- the document ----------------------------------------------------------
@@ -249,6 +250,11 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
             _CHAPTERS[key] = chapter_view(chapter, self.lang, self.href_for)
         return _CHAPTERS[key]
 
+    def view_of(self, m) -> MeasureView:
+        """measure_view, once per measure, language and link targets (the utilities
+        measures are in every sector book)."""
+        return reuse_view(m, self.lang, self.href_for, lambda href: measure_view(self.cat, m, self.lang, href))
+
     def fragment(self, html, ctx: Context) -> str:
         """html_to_typst, once per fragment and link targets (most measures are in several books)."""
         text = str(html)
@@ -279,7 +285,7 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
                 if chapter:
                     self.chapter(self.chapter_view(chapter), "sector")
                 sector = self.cat.sector_by_key[key]
-                views = [measure_view(self.cat, m, lang, self.href_for) for m in self.printed if m.sector == key]
+                views = [self.view_of(m) for m in self.printed if m.sector == key]
                 self.measures(sector, views, list_sheets=plan.sector is not None)
             self.referenced_list()
             for appendix in sources.spec.appendices:
