@@ -339,6 +339,7 @@ def test_every_pdf_ends_with_eof_and_its_key_is_in_the_sidecar(mini_books):
         assert data.rstrip(b"\r\n").endswith(b"%%EOF") and b"cpkb-key" not in data
         assert keys[r.path.name]["sha256"] == hashlib.sha256(data).hexdigest()
         assert keys[r.path.name]["pages"] == r.pages and re.fullmatch(r"[0-9a-f]{32}", keys[r.path.name]["key"])
+        assert r.pages == len(PdfReader(str(r.path)).pages)  # the count read from the bytes is pypdf's
     assert pdf.pages_per_second(results) > 0
 
 

@@ -11,10 +11,8 @@ output folder, or copied from the previous build's folder (`reuse_from`).
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import os
-import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from cpkb import LANGUAGES
 from cpkb.pdf.factsheet import factsheet_name, render_factsheet
 from cpkb.pdf.keys import KeyStore
 from cpkb.pdf.render import BookSource
-from cpkb.pdf.render import content_key, exit_on_sigterm
+from cpkb.pdf.render import content_key, exit_on_sigterm, page_count
 from cpkb.source.catalogue import load_catalogue
 from cpkb.source.problems import Problem, SourceError
 
@@ -172,19 +170,6 @@ def _compile_chunk(work: list) -> list[tuple[str, str, str, int]]:
             tmp.unlink(missing_ok=True)
         out.append((name, mid, lang, pages))
     return out
-
-
-_PAGE_COUNT = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
-
-
-def page_count(data: bytes) -> int:
-    """Pages of a PDF Typst wrote: its page tree's /Count (pypdf when the tree looks otherwise)."""
-    counts = _PAGE_COUNT.findall(data)
-    if len(counts) == 1:
-        return int(counts[0])
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
 
 
 def _compile(source: BookSource, fit: bool) -> tuple[bytes, int]:
