@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from cpkb import LANGUAGES
 from cpkb.pdf.factsheet import factsheet_name, render_factsheet
@@ -75,17 +75,20 @@ def build_factsheets(
     store = KeyStore(out_dir)
     previous = KeyStore(reuse_from) if reuse_from and Path(reuse_from).resolve() != out_dir.resolve() else None
     done: dict[str, SheetResult] = {}
-    todo: list[tuple[str, str, str, BookSource, str]] = []
-    for m in cat.measures:
-        for lang in langs:
-            source = render_factsheet(cat, m, lang)
-            name, key = factsheet_name(m.id, lang), content_key(source)
-            if (pages := store.kept(name, key, reuse, previous)) is not None:
-                done[name] = SheetResult(out_dir / name, m.id, lang, pages, True)
-            else:
-                todo.append((name, m.id, lang, source, key))
-    keys = {t[0]: t[4] for t in todo}
-    for name, mid, lang, pages in _lay_out(todo, out_dir, jobs):
+    keys: dict[str, str] = {}
+
+    def to_lay_out() -> Iterator[tuple[str, str, str, BookSource]]:
+        for m in cat.measures:
+            for lang in langs:
+                source = render_factsheet(cat, m, lang)
+                name, key = factsheet_name(m.id, lang), content_key(source)
+                if (pages := store.kept(name, key, reuse, previous)) is not None:
+                    done[name] = SheetResult(out_dir / name, m.id, lang, pages, True)
+                else:
+                    keys[name] = key
+                    yield name, m.id, lang, source
+
+    for name, mid, lang, pages in _lay_out(to_lay_out(), out_dir, jobs):
         store.record(name, keys[name], pages)
         done[name] = SheetResult(out_dir / name, mid, lang, pages, False)
     if set(langs) == set(LANGUAGES):
@@ -122,21 +125,36 @@ def _check_one_page(sheets: Iterable[SheetResult]) -> None:
         )
 
 
-def _lay_out(todo: list, out_dir: Path, jobs: int | None) -> list[tuple[str, str, str, int]]:
-    """Compile the sheets in `todo`, in `jobs` processes (chunks of sheets each, one
-    Compiler per process); return (name, id, lang, pages) for each."""
-    if not todo:
-        return []
-    work = [(name, mid, lang, source, str(out_dir)) for name, mid, lang, source, _ in todo]
-    # A process costs about half a second to start (Python, cpkb, Typst): worth it
-    # only with enough sheets to share, and never more processes than cores.
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work) // 40 or 1))
-    if jobs == 1:
-        return _compile_chunk(work)
-    chunks = [work[i::jobs] for i in range(jobs)]
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=exit_on_sigterm) as pool:
-        return [row for rows in pool.map(_compile_chunk, chunks) for row in rows]
+BATCH = 40
+"""Sheets per task of the layout processes: a process costs about half a second to
+start (Python, cpkb, Typst), so fewer sheets than this are laid out in the caller."""
+
+
+def _lay_out(todo: Iterable[tuple[str, str, str, BookSource]], out_dir: Path, jobs: int | None) -> list[tuple]:
+    """Compile the sheets of `todo` as they come; return (name, id, lang, pages) for each.
+
+    Each full batch of BATCH sheets goes to a pool of `jobs` processes (one Compiler
+    each), started with the first full batch, so sheets are laid out while the next
+    ones are still being written; with fewer sheets than a batch there is no pool."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    pool, futures, batch = None, [], []
+    try:
+        for name, mid, lang, source in todo:
+            batch.append((name, mid, lang, source, str(out_dir)))
+            if len(batch) == BATCH and jobs > 1:
+                if pool is None:
+                    spawn = multiprocessing.get_context("spawn")
+                    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=exit_on_sigterm)
+                futures.append(pool.submit(_compile_chunk, batch))
+                batch = []
+        if batch and pool is not None:
+            futures.append(pool.submit(_compile_chunk, batch))
+        elif batch:
+            return _compile_chunk(batch)
+        return [row for future in futures for row in future.result()]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 _COMPILER: list = []
