@@ -130,7 +130,9 @@ BATCH = 40
 start (Python, cpkb, Typst), so fewer sheets than this are laid out in the caller."""
 
 
-def _lay_out(todo: Iterable[tuple[str, str, str, BookSource]], out_dir: Path, jobs: int | None) -> list[tuple]:
+def _lay_out(
+    todo: Iterable[tuple[str, str, str, BookSource]], out_dir: Path, jobs: int | None
+) -> list[tuple[str, str, str, int]]:
     """Compile the sheets of `todo` as they come; return (name, id, lang, pages) for each.
 
     Each full batch of BATCH sheets goes to a pool of `jobs` processes (one Compiler

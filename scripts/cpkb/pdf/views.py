@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
+from cpkb.view import HrefFor
+
 View = TypeVar("View")
-HrefFor = Callable[[str], "str | None"]
 
 
 def reuse_view(source: object, lang: str, href_for: HrefFor, make: Callable[[HrefFor], View]) -> View:
