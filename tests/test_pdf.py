@@ -642,6 +642,24 @@ def test_hostile_record_text_prints_literally(mini_project):
     assert "Ünïcödé ‘quotes’ — <i>not italic</i> {: .x}" in text
 
 
+@pytest.mark.build
+def test_hostile_headings_print_literally_in_the_contents(mini_project):
+    """The contents are written from the headings' markup (cp-toc-entry): a heading
+    made of Typst syntax prints as text there too, with its page (a tag such as
+    <b> is removed by the sanitiser before, as on the site)."""
+    chapter = next((mini_project / "handbook" / "general").glob("*.en.md"))
+    hostile = ['Fake] #panic("pwned") $x$ @ref', "Close ) ] > // note #set page(fill: red)"]
+    with chapter.open("a", encoding="utf-8") as f:
+        f.write("".join(f"\n\n## {h}\n\nText under it.\n" for h in hostile))
+    [result] = pdf.build_books(mini_project, mini_project / "out", langs=["en"], books=["beverages"], jobs=1)
+    pages = page_texts(result.path)
+    contents = flat(" ".join(pages[p - 1] for p in division_pages(result.path, "Contents")))
+    for heading in hostile:
+        page = next(i for i, text in enumerate(pages, 1) if flat(heading) in flat(text) and i > 4)
+        match = re.search(re.escape(flat(heading)) + TOC_LEADER, contents)
+        assert match and int(match.group(1)) == page, heading
+
+
 # --- the real catalogue ---------------------------------------------------
 
 
