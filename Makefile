@@ -17,7 +17,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
-system-deps:  ## install the Debian packages (Pango, Noto fonts, poppler, Chromium) when missing
+system-deps:  ## install the Debian packages (Noto and DejaVu fonts, poppler, Chromium) when missing
 	@sh scripts/system-deps.sh
 
 validate: $(STAMP)  ## check every measure file

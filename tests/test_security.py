@@ -411,6 +411,29 @@ def _wait_for(condition, what: str) -> None:
     assert condition(), what
 
 
+def test_a_signal_while_a_step_starts_still_stops_that_step(monkeypatch):
+    """SIGTERM after the fork of MkDocs or Pagefind but before Popen returns: the
+    step is still on the list the build stops on its way out (CI saw an MkDocs
+    outlive a build stopped at this moment)."""
+    from cpkb import build
+
+    started = subprocess.Popen
+
+    def popen_then_sigterm(*args, **kwargs):
+        child = started(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)  # its handler runs here, before Popen returns
+        return child
+
+    monkeypatch.setattr(build.subprocess, "Popen", popen_then_sigterm)
+    children: list = []
+    with pytest.raises(build.BuildInterrupted), build._signals_raise():
+        build._start([sys.executable, "-c", "import time; time.sleep(60)"], ROOT, dict(os.environ), into=children)
+    assert [child.poll() for child, _ in children] == [None], "the started step was lost"
+    for child, _ in children:
+        build._stop(child)
+    assert children[0][0].returncode == -signal.SIGKILL
+
+
 @pytest.mark.build
 def test_stopping_the_whole_build_during_layout_leaves_no_temporary_folder(mini_project, tmp_path):
     """SIGTERM to the build's process group (a service manager, a CI runner, the test

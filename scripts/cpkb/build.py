@@ -61,6 +61,11 @@ class BuildInterrupted(BuildError):
         )
 
 
+# Signals that arrived while a step was being started (see _start), or None when
+# signals are not being held.
+_held: list[int] | None = None
+
+
 @contextlib.contextmanager
 def _signals_raise():
     """Turn SIGTERM and SIGINT into BuildInterrupted for the duration of a build,
@@ -68,6 +73,9 @@ def _signals_raise():
     kills the process on the spot and leaves .site-build-* behind)."""
 
     def interrupt(signum, frame):
+        if _held is not None:
+            _held.append(signum)
+            return
         raise BuildInterrupted(signum)
 
     try:
@@ -80,6 +88,22 @@ def _signals_raise():
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGTERM and SIGINT until the block ends, then raise BuildInterrupted.
+
+    Raised inside Popen after the fork, the exception would lose the child's pid:
+    a step in a session of its own would outlive the build."""
+    global _held
+    outer, _held = _held, []
+    try:
+        yield
+    finally:
+        arrived, _held = _held, outer
+    if arrived:
+        raise BuildInterrupted(arrived[0])
 
 
 def remove_stale_builds(parent: Path) -> list[Path]:
@@ -132,13 +156,16 @@ def source_date_epoch(root: Path) -> str:
     return "1767225600"  # 2026-01-01
 
 
-def _start(cmd: list[str], cwd: Path, env: dict) -> tuple[subprocess.Popen, object]:
+def _start(cmd: list[str], cwd: Path, env: dict, into: list) -> tuple[subprocess.Popen, object]:
     """Start a step in its own process group, its output into a temporary file (a
-    pipe nobody reads while the step runs beside other work would stall it)."""
-    out = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-    child = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True
-    )
+    pipe nobody reads while the step runs beside other work would stall it), and
+    append it to `into`, the list of children the caller stops on any exit."""
+    with _signals_held():
+        out = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+        child = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
+        into.append((child, out))
     return child, out
 
 
@@ -247,10 +274,10 @@ def _mkdocs(root: Path, tmp: Path, env: dict, report: BuildReport) -> None:
     # Not --quiet: MkDocs' strict mode counts warnings through its logger,
     # and --quiet silences them, so broken links would pass unnoticed.
     cmd = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(root / "mkdocs.yml"), "--site-dir"]
-    children = [
-        _start(cmd + [str(part)], root, dict(env, CPKB_BUILD_LANGUAGE=lang)) for lang, part in zip(LANGUAGES, parts)
-    ]
+    children: list[tuple[subprocess.Popen, object]] = []
     try:
+        for lang, part in zip(LANGUAGES, parts):
+            _start(cmd + [str(part)], root, dict(env, CPKB_BUILD_LANGUAGE=lang), into=children)
         failures = [f for f in (_failure(f"mkdocs build ({lang})", *c) for lang, c in zip(LANGUAGES, children)) if f]
     finally:
         for child, _ in children:
@@ -273,43 +300,22 @@ def _search_bundles(root: Path, catalogue, tmp: Path, env: dict, report: BuildRe
     log("cpkb: indexing for search (Pagefind)")
     # The two indexes run at once: Pagefind leaves a core idle for part of its run,
     # and the catalogue's bundle holds no HTML page the site's index could pick up.
-    children = [
-        (
-            "pagefind",
-            _start(
-                [sys.executable, "-m", "pagefind", "--site", str(tmp), "--exclude-selectors", PAGEFIND_EXCLUDE],
-                root,
-                env,
-            ),
-        )
-    ]
+    pagefind = [sys.executable, "-m", "pagefind"]
+    names = ("pagefind", "pagefind (catalogue)")
+    children: list[tuple[subprocess.Popen, object]] = []
     records = tmp.parent / f".site-build-records-{os.getpid()}"  # outside the site: only the bundle is published
     try:
+        _start(pagefind + ["--site", str(tmp), "--exclude-selectors", PAGEFIND_EXCLUDE], root, env, into=children)
         write_record_pages(root, catalogue, records)
-        children.append(
-            (
-                "pagefind (catalogue)",
-                _start(
-                    [
-                        sys.executable,
-                        "-m",
-                        "pagefind",
-                        "--site",
-                        str(records),
-                        "--output-path",
-                        str(tmp / CATALOGUE_BUNDLE),
-                    ],
-                    root,
-                    env,
-                ),
-            )
+        _start(
+            pagefind + ["--site", str(records), "--output-path", str(tmp / CATALOGUE_BUNDLE)], root, env, into=children
         )
         failures = []
-        for (name, child), key in zip(children, ("pagefind", "catalogue_index")):
+        for name, child, key in zip(names, children, ("pagefind", "catalogue_index")):
             failures.append(_failure(name, *child))
             report.seconds[key] = time.perf_counter() - step
     finally:
-        for _, (child, _) in children:
+        for child, _ in children:
             _stop(child)
         shutil.rmtree(records, ignore_errors=True)
     if any(failures):
