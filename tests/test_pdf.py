@@ -785,3 +785,49 @@ def test_the_support_annex_carries_consultants_funding_and_the_books_cases(tmp_p
     # A sector book keeps the consultants and funding, and only its own sector's cases.
     utilities = [(level, title) for level, title, _ in outline(out / handbook.book_filename("utilities", "en"))]
     assert (2, "Consultant network") in utilities and (2, "Demonstration cases") not in utilities
+
+
+def _lay_out_with_the_template(body: str) -> bytes:
+    """A small document on the books' template: its helpers, as the book writer calls them."""
+    from cpkb.pdf.frontmatter import TEMPLATES
+    from cpkb.pdf.render import BookSource, compile_pdf
+
+    template = (TEMPLATES / "book.typ").read_text(encoding="utf-8")
+    return compile_pdf(BookSource(typ=f'{template}\n#set document(title: "t")\n#set text(lang: "en")\n{body}'))
+
+
+def test_page_references_show_the_pages_they_point_to(tmp_path):
+    """Cross-references, contents lines and index entries say the real page, each page once
+    and in order, after the first pass's stand-ins are gone."""
+    pdf = tmp_path / "refs.pdf"
+    pdf.write_bytes(
+        _lay_out_with_the_template(
+            "#let cp-xref = cp-xref.with(abbr: [tr\\.])\n"
+            "See #cp-xref(<c>, [the third]).\n\n"
+            "#cp-toc-entry(1, <b>, [Second])\n"
+            "#cp-index-entry([term], [#context cp-pages-of(<c>, <a>, <c2>, <b>)])\n"
+            "#pagebreak()\n= A <a>\n#pagebreak()\n= B <b>\n#pagebreak()\n= C <c>\n== C again <c2>\n"
+        )
+    )
+    first = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "See the third (tr. 4)." in first
+    assert re.search(r"Second[ .]*3\n", first), first
+    assert re.search(r"term[ .]*2, 3, 4\n", first), first
+    assert "000" not in first
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "#cp-xref(<nowhere>, [BEV-001])",
+        "#cp-pageref(<nowhere>)",
+        "#cp-link(<nowhere>, [x])",
+        "#context cp-pages-of(<a>, <nowhere>)",
+    ],
+)
+def test_a_reference_to_a_label_never_laid_out_fails_the_layout(reference):
+    """The first pass's stand-ins never reach a PDF: a label that does not appear fails the book."""
+    import typst
+
+    with pytest.raises(typst.TypstError, match="nowhere"):
+        _lay_out_with_the_template(f"= A <a>\n{reference}\n")

@@ -84,11 +84,7 @@ class BackMatter:
         self.emit(f"{self.L('pdf.keyword_index_intro')}\n\n#columns(2, gutter: 8mm)[\n#set text(size: 8.5pt)\n")
         for term in sorted(entries, key=key):
             targets = list(dict.fromkeys(entries[term]))
-            pages = (
-                f"#context {{ let ps = ({', '.join(f'<{typst_label(x)}>' for x in targets)},)"
-                ".map(l => locate(l).page()).dedup().sorted(); "
-                'ps.map(p => str(p)).join(", ") }'
-            )
+            pages = f"#context cp-pages-of({', '.join(f'<{typst_label(x)}>' for x in targets)})"
             self.emit(f"#cp-index-entry([{escape(term)}], [{pages}])\n")
         self.emit("]\n\n")
 

@@ -34,7 +34,7 @@ class FrontMatter:
             f"date: datetime(year: {stamp.year}, month: {stamp.month}, day: {stamp.day}, "
             f"hour: {stamp.hour}, minute: {stamp.minute}, second: {stamp.second}))\n",
             f"#set text(lang: {string(lang)})\n",
-            f"#cp-page-abbr.update([{self.L('pdf.page_abbr')}])\n",
+            f"#let cp-xref = cp-xref.with(abbr: [{self.L('pdf.page_abbr')}])\n",
             f"#show: cp-setup.with(head: [{escape(plan.title())} · {escape(plan.scope())}], "
             f"page-of: (p, n) => [{escape(before)}#p{escape(middle)}#n{escape(after)}])\n\n",
         )
