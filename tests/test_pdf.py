@@ -7,7 +7,9 @@ pypdf and poppler's pdftotext / pdffonts.
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import hashlib
 import json
 import os
@@ -721,6 +723,24 @@ def test_real_complete_book_toc_and_language(real_books, lang):
         other = [w for w in (w.lower() for w in words) if w in EN_FUNCTION_WORDS]
     # Place and organisation names may keep their own spelling; body text may not.
     assert len(other) <= len(words) / 200, other[:40]
+
+
+@pytest.mark.build
+def test_undated_web_sources_give_the_day_they_were_read(real_books):
+    """A web page without a date is cited with the day it was read, in the books and the
+    downloads, never as "(None)"."""
+    root, out, _ = real_books
+    catalogue = load_catalogue(root / "measures", root=root)
+    undated = [(m, s) for m in catalogue.measures for s in m.sources if s.year is None]
+    assert undated, "the catalogue cites undated web pages: this test needs one"
+    m, s = undated[0]
+    for lang, said in (("vi", "không ghi năm, truy cập"), ("en", "undated, accessed")):
+        text = flat(" ".join(page_texts(out / handbook.book_filename(m.sector, lang))))
+        assert "(None)" not in text
+        assert flat(f"{s.publisher} ({said} ") in text, (m.id, lang)
+        rows = list(csv.DictReader(io.StringIO((out / f"cp-measures-{lang}.csv").read_text(encoding="utf-8-sig"))))
+        cited = next(r for r in rows if m.id in r.values())
+        assert f"{s.publisher} ({said} " in "".join(cited.values()) and "(None)" not in "".join(cited.values())
 
 
 @pytest.mark.build

@@ -220,10 +220,12 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
         for s in v.sources:
             pages = f", {L('measure.pages')} {escape(str(s.pages))}" if getattr(s, "pages", None) else ""
             url = f" #link({string(s.url)})[{escape(s.url)}]" if getattr(s, "url", None) else ""
-            sources.append(f"[{escape(s.publisher)} ({escape(str(s.year))}). #emph[{escape(s.title)}]{pages}.{url}]")
+            sources.append(f"[{escape(s.publisher)} ({escape(s.when)}). #emph[{escape(s.title)}]{pages}.{url}]")
         by = f" ({L('measure.reviewer')}: {v.measure.reviewer})" if v.measure.reviewer else ""
         return (
-            f"#set text(size: 8.5pt)\n#enum({', '.join(sources)})\n"
+            # Scoped: a `set` at the top level would shrink the rest of the book, and
+            # each one lengthens the style chain every later element walks.
+            f"#[#set text(size: 8.5pt)\n#enum({', '.join(sources)})]\n"
             f"#text(size: 8pt, fill: cp-muted)[{L('measure.reviewed')}: {escape(v.reviewed + by)}]\n"
         )
 

@@ -19,6 +19,7 @@ from cpkb.site.data_json import write_json
 from cpkb.site.spreadsheet import write_xlsx
 from cpkb.source.catalogue import Catalogue, Measure
 from cpkb.text.labels import label, value_label
+from cpkb.view import source_view
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 """What Excel, LibreOffice or Sheets read as the start of a formula (OWASP CSV
@@ -107,9 +108,8 @@ def measure_row(cat: Catalogue, m: Measure, lang: str, site_url: str = "") -> di
     row["money_min"], row["money_max"] = (money.min, money.max) if money else (None, None)
     row["payback_min"], row["payback_max"] = m.payback_years.min, m.payback_years.max
     row["figure_basis"] = value_label("figure_basis", m.figure_basis, lang)
-    row["sources"] = "; ".join(
-        f"{s.publisher} ({s.year or s.accessed}). {s.title}" + (f". {s.url}" if s.url else "") for s in m.sources
-    )
+    cited = [source_view(s, lang) for s in m.sources]
+    row["sources"] = "; ".join(f"{s.publisher} ({s.when}). {s.title}" + (f". {s.url}" if s.url else "") for s in cited)
     row["reviewed"] = m.reviewed
     row["url"] = measure_url(site_url, m, lang)
     return row
