@@ -222,11 +222,13 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
             url = f" #link({string(s.url)})[{escape(s.url)}]" if getattr(s, "url", None) else ""
             sources.append(f"[{escape(s.publisher)} ({escape(s.when)}). #emph[{escape(s.title)}]{pages}.{url}]")
         by = f" ({L('measure.reviewer')}: {v.measure.reviewer})" if v.measure.reviewer else ""
+        # The review date first, kept with the heading: after the list it was often
+        # the only line of a fact sheet's last page. Scoped: a `set` at the top level
+        # would shrink the rest of the book, and each one lengthens the style chain
+        # every later element walks.
         return (
-            # Scoped: a `set` at the top level would shrink the rest of the book, and
-            # each one lengthens the style chain every later element walks.
+            f"#block(sticky: true, text(size: 8pt, fill: cp-muted)[{L('measure.reviewed')}: {escape(v.reviewed + by)}])\n"
             f"#[#set text(size: 8.5pt)\n#enum({', '.join(sources)})]\n"
-            f"#text(size: 8pt, fill: cp-muted)[{L('measure.reviewed')}: {escape(v.reviewed + by)}]\n"
         )
 
     def referenced_list(self) -> None:
