@@ -156,7 +156,7 @@ def source_date_epoch(root: Path) -> str:
     return "1767225600"  # 2026-01-01
 
 
-def _start(cmd: list[str], cwd: Path, env: dict, into: list) -> tuple[subprocess.Popen, object]:
+def _start(cmd: list[str], cwd: Path, env: dict, into: list) -> None:
     """Start a step in its own process group, its output into a temporary file (a
     pipe nobody reads while the step runs beside other work would stall it), and
     append it to `into`, the list of children the caller stops on any exit."""
@@ -166,7 +166,6 @@ def _start(cmd: list[str], cwd: Path, env: dict, into: list) -> tuple[subprocess
             cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True
         )
         into.append((child, out))
-    return child, out
 
 
 def _stop(child: subprocess.Popen) -> None:

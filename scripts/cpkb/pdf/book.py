@@ -221,7 +221,7 @@ class _Book(FrontMatter, BackMatter, SupportAnnex):
             pages = f", {L('measure.pages')} {escape(str(s.pages))}" if getattr(s, "pages", None) else ""
             url = f" #link({string(s.url)})[{escape(s.url)}]" if getattr(s, "url", None) else ""
             sources.append(f"[{escape(s.publisher)} ({escape(s.when)}). #emph[{escape(s.title)}]{pages}.{url}]")
-        by = f" ({L('measure.reviewer')}: {v.measure.reviewer})" if v.measure.reviewer else ""
+        by = f" ({label('measure.reviewer', self.lang)}: {v.measure.reviewer})" if v.measure.reviewer else ""
         # The review date first, kept with the heading: after the list it was often
         # the only line of a fact sheet's last page. Scoped: a `set` at the top level
         # would shrink the rest of the book, and each one lengthens the style chain
